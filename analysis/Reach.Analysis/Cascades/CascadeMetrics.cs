@@ -1,0 +1,44 @@
+namespace Reach.Analysis.Cascades;
+
+/// <summary>The spec's cascade metrics of one root post (SPEC.md, "Cascade metrics").</summary>
+public sealed record CascadeMetrics
+{
+    public required string PostId { get; init; }
+    public required string AuthorId { get; init; }
+    public required DateTimeOffset PostedAt { get; init; }
+    public required int Size { get; init; }
+    public required int Reposts { get; init; }
+    public required int Participants { get; init; }
+    public required int Depth { get; init; }
+    public required int MaxBreadth { get; init; }
+    public required double? StructuralVirality { get; init; }
+    public required double? LargestBroadcastShare { get; init; }
+    public required double? MeanOffspring { get; init; }
+    public required int Likes { get; init; }
+    public required int Replies { get; init; }
+    public required int Quotes { get; init; }
+
+    /// <summary>Seconds from the root to the k-th repost in time order, k = 1, 10, 100, 1000.</summary>
+    public required IReadOnlyDictionary<string, double?> TimeToReposts { get; init; }
+    public required double? HalfLifeSeconds { get; init; }
+    public required int VelocityPerHour { get; init; }
+
+    /// <summary>f(author): the author's follower count, when known.</summary>
+    public required long? AuthorAudience { get; init; }
+
+    /// <summary>Σ f(v) over the nodes whose follower count is known.</summary>
+    public required long? Exposure { get; init; }
+
+    /// <summary>Nodes whose account's follower count is unknown (left out of <see cref="Exposure"/>).</summary>
+    public required int NodesWithUnknownAudience { get; init; }
+    public required long? Impressions { get; init; }
+
+    /// <summary>How many edges rest on each kind of attribution.</summary>
+    public required AttributionCounts Attribution { get; init; }
+
+    /// <summary>Reposts whose named parent has not arrived (counted under the root meanwhile).</summary>
+    public required int UnresolvedParents { get; init; }
+    public required DateTimeOffset? LatestAt { get; init; }
+}
+
+public sealed record AttributionCounts(int Explicit, int Inferred, int Root);

@@ -1,0 +1,381 @@
+using System.Buffers;
+
+namespace Reach.Analysis.Cascades;
+
+/// <summary>
+/// Computes <see cref="CascadeMetrics"/> in O(n): a forward pass for depths, a backward pass for
+/// subtree sizes (the Wiener index as Σ s(v)·(n − s(v))), and selection rather than sorting for
+/// the time ranks.
+/// </summary>
+public static class CascadeMetricsCalculator
+{
+    public static readonly int[] RepostRanks = [1, 10, 100, 1000];
+    private const long TicksPerHour = TimeSpan.TicksPerHour;
+
+    /// <param name="graph">The cascade; its root must be known.</param>
+    /// <param name="followersByAccount">f(u) per account index of <see cref="CascadeGraph.Accounts"/>; negative or missing means unknown.</param>
+    public static CascadeMetrics Compute(CascadeGraph graph, ReadOnlySpan<long> followersByAccount = default)
+    {
+        if (!graph.RootKnown)
+        {
+            throw new InvalidOperationException("The root post of this cascade has not arrived.");
+        }
+
+        var n = graph.NodeCount;
+        var parents = graph.Parents;
+        var order = ArrayPool<int>.Shared.Rent(n);
+        var depth = ArrayPool<int>.Shared.Rent(n);
+        var subtree = ArrayPool<int>.Shared.Rent(n);
+        var childCount = ArrayPool<int>.Shared.Rent(n);
+        var times = ArrayPool<long>.Shared.Rent(Math.Max(n - 1, 1));
+        try
+        {
+            TopologicalOrder(parents, order.AsSpan(0, n));
+            var structure = Structure(parents, order.AsSpan(0, n), depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n));
+
+            var timeSpan = times.AsSpan(0, n - 1);
+            graph.Times[1..].CopyTo(timeSpan);
+            var rootAt = graph.Times[0];
+            var (ranked, halfLife) = TimeRanks(timeSpan, rootAt);
+            var latest = rootAt;
+            foreach (var t in timeSpan)
+            {
+                latest = Math.Max(latest, t);
+            }
+
+            var velocity = 0;
+            foreach (var t in graph.Times[1..])
+            {
+                velocity += t > latest - TicksPerHour ? 1 : 0;
+            }
+
+            var (explicitEdges, rootEdges, quotes) = EdgeKinds(graph);
+            var (participants, exposure, unknownAudience) = Audience(graph, followersByAccount);
+            var authorAudience = FollowersOf(graph.AccountOf[0], followersByAccount);
+
+            return new CascadeMetrics
+            {
+                PostId = graph.RootPostId,
+                AuthorId = graph.RootAccountId!,
+                PostedAt = new DateTimeOffset(rootAt, TimeSpan.Zero),
+                Size = n,
+                Reposts = n - 1,
+                Participants = participants,
+                Depth = structure.Depth,
+                MaxBreadth = structure.MaxBreadth,
+                StructuralVirality = n > 1 ? (double)(2 * structure.WienerIndex) / ((double)n * (n - 1)) : null,
+                LargestBroadcastShare = n > 1 ? (double)structure.MaxChildren / (n - 1) : null,
+                MeanOffspring = n > 1 ? (double)(n - 1) / structure.NodesWithChildren : null,
+                Likes = graph.LikeCount,
+                Replies = graph.ReplyCount,
+                Quotes = quotes,
+                TimeToReposts = ranked,
+                HalfLifeSeconds = halfLife,
+                VelocityPerHour = velocity,
+                AuthorAudience = authorAudience,
+                Exposure = unknownAudience == n ? null : exposure,
+                NodesWithUnknownAudience = unknownAudience,
+                Impressions = graph.Impressions,
+                Attribution = new AttributionCounts(explicitEdges, 0, rootEdges),
+                UnresolvedParents = graph.UnresolvedCount,
+                LatestAt = new DateTimeOffset(latest, TimeSpan.Zero),
+            };
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(order);
+            ArrayPool<int>.Shared.Return(depth);
+            ArrayPool<int>.Shared.Return(subtree);
+            ArrayPool<int>.Shared.Return(childCount);
+            ArrayPool<long>.Shared.Return(times);
+        }
+    }
+
+    /// <summary>Tree shape: depth, widest level, Wiener index, largest fan-out and branching nodes.</summary>
+    public readonly record struct TreeShape(int Depth, int MaxBreadth, Int128 WienerIndex, int MaxChildren, int NodesWithChildren);
+
+    /// <summary>
+    /// Fills <paramref name="order"/> with the nodes, parents before children. When every parent
+    /// index is smaller than its child's (the usual case: nodes stored in arrival order with parents
+    /// first), that is the identity; otherwise a breadth-first order from the root.
+    /// </summary>
+    public static void TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order)
+    {
+        var n = parents.Length;
+        var ordered = true;
+        for (var i = 1; i < n && ordered; i++)
+        {
+            ordered = parents[i] < i;
+        }
+
+        if (ordered)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                order[i] = i;
+            }
+
+            return;
+        }
+
+        var start = ArrayPool<int>.Shared.Rent(n + 1);
+        var children = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            var offsets = start.AsSpan(0, n + 1);
+            offsets.Clear();
+            for (var i = 1; i < n; i++)
+            {
+                offsets[parents[i] + 1]++;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                offsets[i + 1] += offsets[i];
+            }
+
+            var fill = ArrayPool<int>.Shared.Rent(n);
+            try
+            {
+                offsets[..n].CopyTo(fill);
+                for (var i = 1; i < n; i++)
+                {
+                    children[fill[parents[i]]++] = i;
+                }
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(fill);
+            }
+
+            order[0] = 0;
+            var tail = 1;
+            for (var head = 0; head < tail; head++)
+            {
+                var node = order[head];
+                for (var c = offsets[node]; c < offsets[node + 1]; c++)
+                {
+                    order[tail++] = children[c];
+                }
+            }
+
+            if (tail != n)
+            {
+                throw new InvalidOperationException("The cascade is not a tree rooted at node 0.");
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(start);
+            ArrayPool<int>.Shared.Return(children);
+        }
+    }
+
+    public static TreeShape Structure(
+        ReadOnlySpan<int> parents, ReadOnlySpan<int> order, Span<int> depth, Span<int> subtree, Span<int> childCount)
+    {
+        var n = parents.Length;
+        childCount.Clear();
+        depth[0] = 0;
+        var maxDepth = 0;
+        for (var i = 1; i < n; i++)
+        {
+            var node = order[i];
+            var d = depth[parents[node]] + 1;
+            depth[node] = d;
+            maxDepth = Math.Max(maxDepth, d);
+            childCount[parents[node]]++;
+        }
+
+        var levels = ArrayPool<int>.Shared.Rent(maxDepth + 1);
+        try
+        {
+            var levelCounts = levels.AsSpan(0, maxDepth + 1);
+            levelCounts.Clear();
+            for (var i = 0; i < n; i++)
+            {
+                levelCounts[depth[i]]++;
+            }
+
+            var maxBreadth = 0;
+            foreach (var count in levelCounts)
+            {
+                maxBreadth = Math.Max(maxBreadth, count);
+            }
+
+            subtree[..n].Fill(1);
+            Int128 wiener = 0;
+            for (var i = n - 1; i >= 1; i--)
+            {
+                var node = order[i];
+                long s = subtree[node];
+                wiener += s * (n - s);
+                subtree[parents[node]] += (int)s;
+            }
+
+            var maxChildren = 0;
+            var branching = 0;
+            for (var i = 0; i < n; i++)
+            {
+                maxChildren = Math.Max(maxChildren, childCount[i]);
+                branching += childCount[i] > 0 ? 1 : 0;
+            }
+
+            return new TreeShape(maxDepth, maxBreadth, wiener, maxChildren, branching);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(levels);
+        }
+    }
+
+    /// <summary>Seconds to the k-th repost (k in <see cref="RepostRanks"/>) and to the ⌈(n−1)/2⌉-th.</summary>
+    private static (IReadOnlyDictionary<string, double?> Ranked, double? HalfLife) TimeRanks(Span<long> times, long rootAt)
+    {
+        var reposts = times.Length;
+        var halfRank = (reposts + 1) / 2;
+        var ranks = new List<int>(RepostRanks.Where(k => k <= reposts));
+        if (reposts > 0)
+        {
+            ranks.Add(halfRank);
+        }
+
+        ranks.Sort();
+        var values = new Dictionary<int, long>();
+
+        // Select the largest rank first; each smaller rank then lies in the part left of it.
+        var limit = reposts;
+        for (var r = ranks.Count - 1; r >= 0; r--)
+        {
+            var k = ranks[r];
+            if (!values.ContainsKey(k))
+            {
+                values[k] = Selection.Select(times[..limit], k - 1);
+                limit = k - 1;
+            }
+        }
+
+        double Seconds(long t) => (t - rootAt) / (double)TimeSpan.TicksPerSecond;
+        var ranked = new Dictionary<string, double?>(RepostRanks.Length);
+        foreach (var k in RepostRanks)
+        {
+            ranked[k.ToString()] = values.TryGetValue(k, out var t) ? Seconds(t) : null;
+        }
+
+        return (ranked, reposts > 0 ? Seconds(values[halfRank]) : null);
+    }
+
+    private static (int Explicit, int Root, int Quotes) EdgeKinds(CascadeGraph graph)
+    {
+        var explicitEdges = 0;
+        var quotes = 0;
+        for (var i = 1; i < graph.NodeCount; i++)
+        {
+            explicitEdges += graph.AttributionOf(i) == Attribution.Explicit ? 1 : 0;
+            quotes += graph.KindOf(i) == NodeKind.Quote ? 1 : 0;
+        }
+
+        return (explicitEdges, graph.NodeCount - 1 - explicitEdges, quotes);
+    }
+
+    private static (int Participants, long Exposure, int UnknownAudience) Audience(CascadeGraph graph, ReadOnlySpan<long> followersByAccount)
+    {
+        var accounts = graph.AccountOf;
+        var seen = ArrayPool<bool>.Shared.Rent(graph.Accounts.Count);
+        try
+        {
+            var seenSpan = seen.AsSpan(0, graph.Accounts.Count);
+            seenSpan.Clear();
+            var participants = 0;
+            long exposure = 0;
+            var unknown = 0;
+            foreach (var account in accounts)
+            {
+                if (!seenSpan[account])
+                {
+                    seenSpan[account] = true;
+                    participants++;
+                }
+
+                if (FollowersOf(account, followersByAccount) is { } f)
+                {
+                    exposure += f;
+                }
+                else
+                {
+                    unknown++;
+                }
+            }
+
+            return (participants, exposure, unknown);
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(seen);
+        }
+    }
+
+    private static long? FollowersOf(int account, ReadOnlySpan<long> followersByAccount) =>
+        account < followersByAccount.Length && followersByAccount[account] >= 0 ? followersByAccount[account] : null;
+}
+
+/// <summary>Quickselect (Hoare partition, median of three): the k-th smallest in expected O(n).</summary>
+public static class Selection
+{
+    public static long Select(Span<long> values, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)k, (uint)values.Length, nameof(k));
+        var left = 0;
+        var right = values.Length - 1;
+        while (right > left)
+        {
+            if (right - left < 16)
+            {
+                values[left..(right + 1)].Sort();
+                return values[k];
+            }
+
+            var mid = left + ((right - left) / 2);
+            var pivot = MedianOfThree(values[left], values[mid], values[right]);
+            var i = left;
+            var j = right;
+            while (i <= j)
+            {
+                while (values[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (values[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (k <= j)
+            {
+                right = j;
+            }
+            else if (k >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                return values[k];
+            }
+        }
+
+        return values[k];
+    }
+
+    private static long MedianOfThree(long a, long b, long c) =>
+        a < b ? (b < c ? b : Math.Max(a, c)) : (a < c ? a : Math.Max(b, c));
+}

@@ -1,0 +1,232 @@
+using System.Buffers;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Reach.Analysis.Ids;
+
+/// <summary>
+/// An append-only table of opaque string ids, numbered 0, 1, 2, … in insertion order.
+/// Ids are kept as UTF-8 in one byte arena with an open-addressing index, so a million ids cost
+/// roughly their UTF-8 length plus 16 bytes each instead of a string object and a dictionary entry.
+/// </summary>
+public sealed class IdTable
+{
+    public const int MaxIdLength = 128;
+
+    private byte[] _arena;
+    private int _arenaLength;
+    private int[] _offsets;
+    private int[] _hashes;
+    private int[] _slots;
+    private int _count;
+
+    public IdTable(int capacity = 4)
+    {
+        capacity = Math.Max(capacity, 4);
+        _arena = new byte[capacity * 24];
+        _offsets = new int[capacity + 1];
+        _hashes = new int[capacity];
+        _slots = CreateSlots(capacity);
+    }
+
+    public int Count => _count;
+
+    /// <summary>Bytes held by the table's arrays.</summary>
+    public long FootprintBytes => _arena.Length + (_offsets.Length + _hashes.Length + _slots.Length) * 4L;
+
+    public string this[int index] => Encoding.UTF8.GetString(Utf8(index));
+
+    public ReadOnlySpan<byte> Utf8(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        return _arena.AsSpan(_offsets[index], _offsets[index + 1] - _offsets[index]);
+    }
+
+    /// <summary>The index of <paramref name="id"/>, or -1 when it is not in the table.</summary>
+    public int IndexOf(string id)
+    {
+        Span<byte> buffer = stackalloc byte[MaxIdLength * 3];
+        var utf8 = Encode(id, buffer, out var rented);
+        try
+        {
+            return Find(utf8, Hash(utf8), out _);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="id"/> unless present; returns its index and whether it was added.</summary>
+    public int GetOrAdd(string id, out bool added)
+    {
+        Span<byte> buffer = stackalloc byte[MaxIdLength * 3];
+        var utf8 = Encode(id, buffer, out var rented);
+        try
+        {
+            return GetOrAdd(utf8, out added);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    public int GetOrAdd(string id) => GetOrAdd(id, out _);
+
+    public int GetOrAdd(ReadOnlySpan<byte> utf8, out bool added)
+    {
+        var hash = Hash(utf8);
+        var found = Find(utf8, hash, out var slot);
+        if (found >= 0)
+        {
+            added = false;
+            return found;
+        }
+
+        if ((_count + 1) * 2 > _slots.Length)
+        {
+            Grow();
+            Find(utf8, hash, out slot);
+        }
+
+        EnsureArena(_arenaLength + utf8.Length);
+        if (_count + 1 >= _offsets.Length)
+        {
+            Array.Resize(ref _offsets, _offsets.Length * 2);
+            Array.Resize(ref _hashes, _offsets.Length);
+        }
+
+        utf8.CopyTo(_arena.AsSpan(_arenaLength));
+        _arenaLength += utf8.Length;
+        var index = _count++;
+        _offsets[index + 1] = _arenaLength;
+        _hashes[index] = hash;
+        _slots[slot] = index;
+        added = true;
+        return index;
+    }
+
+    /// <summary>Every id in index order.</summary>
+    public IEnumerable<string> Ids()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    private int Find(ReadOnlySpan<byte> utf8, int hash, out int slot)
+    {
+        var mask = _slots.Length - 1;
+        slot = hash & mask;
+        while (true)
+        {
+            var candidate = _slots[slot];
+            if (candidate < 0)
+            {
+                return -1;
+            }
+
+            if (_hashes[candidate] == hash && Utf8(candidate).SequenceEqual(utf8))
+            {
+                return candidate;
+            }
+
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private void Grow()
+    {
+        _slots = CreateSlots(_slots.Length);
+        var mask = _slots.Length - 1;
+        for (var i = 0; i < _count; i++)
+        {
+            var slot = _hashes[i] & mask;
+            while (_slots[slot] >= 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+
+            _slots[slot] = i;
+        }
+    }
+
+    private void EnsureArena(int needed)
+    {
+        if (needed > _arena.Length)
+        {
+            Array.Resize(ref _arena, Math.Max(needed, _arena.Length * 2));
+        }
+    }
+
+    private static int[] CreateSlots(int capacity)
+    {
+        var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, capacity * 2));
+        var slots = new int[size];
+        slots.AsSpan().Fill(-1);
+        return slots;
+    }
+
+    private static int Hash(ReadOnlySpan<byte> utf8) => (int)XxHash3.HashToUInt64(utf8) & int.MaxValue;
+
+    private static ReadOnlySpan<byte> Encode(string id, Span<byte> buffer, out byte[]? rented)
+    {
+        rented = null;
+        var max = Encoding.UTF8.GetMaxByteCount(id.Length);
+        if (max > buffer.Length)
+        {
+            rented = ArrayPool<byte>.Shared.Rent(max);
+            buffer = rented;
+        }
+
+        var written = Encoding.UTF8.GetBytes(id, buffer);
+        return buffer[..written];
+    }
+
+    /// <summary>The table as two arrays (UTF-8 arena and end offsets), for compact serialization.</summary>
+    public (byte[] Utf8, int[] Ends) Export()
+    {
+        var ends = new int[_count];
+        Array.Copy(_offsets, 1, ends, 0, _count);
+        return (_arena.AsSpan(0, _arenaLength).ToArray(), ends);
+    }
+
+    public static IdTable Import(byte[] utf8, int[] ends)
+    {
+        var table = new IdTable(ends.Length);
+        var start = 0;
+        foreach (var end in ends)
+        {
+            table.GetOrAdd(utf8.AsSpan(start, end - start), out _);
+            start = end;
+        }
+
+        return table;
+    }
+}
+
+/// <summary>Stable 64-bit hashing of ids, used to pick shards and to key compact sets.</summary>
+public static class IdHash
+{
+    public static ulong Of(string id) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(id.AsSpan()));
+
+    public static ulong Of(string first, string second)
+    {
+        var hash = new XxHash3();
+        hash.Append(MemoryMarshal.AsBytes(first.AsSpan()));
+        hash.Append([0, 0]);
+        hash.Append(MemoryMarshal.AsBytes(second.AsSpan()));
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    public static int Shard(string id, int shards) => (int)(Of(id) % (ulong)shards);
+}

@@ -1,0 +1,63 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reach.Grains;
+
+namespace Reach.Api.Endpoints;
+
+/// <summary>What Reach knows of one account and the posts it authored.</summary>
+/// <param name="Followers">f(u): the latest reported follower count, else the size of the known follower set; null when neither is known.</param>
+/// <param name="KnownFollowers">Size of the follower set known from follow events and follower lists.</param>
+/// <param name="RepostsReceived">Reposts and quotes in the cascades of this account's posts.</param>
+/// <param name="RepostsMade">Reposts this account made of anyone's posts.</param>
+public sealed record AccountMetrics(
+    string AccountId,
+    string? Handle,
+    long? Followers,
+    int KnownFollowers,
+    int Posts,
+    long RepostsReceived,
+    int RepostsMade,
+    double? MeanStructuralVirality,
+    double? MaxStructuralVirality);
+
+public static class AccountsApi
+{
+    public static RouteGroupBuilder MapAccounts(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/accounts/{accountId}").WithTags("Accounts");
+        group.MapGet("/metrics", GetMetricsAsync)
+            .WithName("GetAccountMetrics")
+            .WithSummary("Metrics of an account")
+            .WithDescription("Posts, reposts received and made, followers, and the mean and largest structural virality of its posts.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private static async Task<Results<Ok<AccountMetrics>, ProblemHttpResult>> GetMetricsAsync(
+        [StringLength(128, MinimumLength = 1)] string accountId, IGrainFactory grains)
+    {
+        var tenant = GrainKeys.DefaultTenant;
+        var viewTask = grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accountId)).GetAsync();
+        var repostsMadeTask = grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(accountId)))
+            .GetRepostsMadeAsync(accountId);
+        var (view, repostsMade) = (await viewTask, await repostsMadeTask);
+        if (view is null && repostsMade == 0)
+        {
+            return Problems.NotFound("Unknown account", $"No account '{accountId}' is known.");
+        }
+
+        var posts = view?.Posts ?? [];
+        var virality = posts.Where(p => p.StructuralVirality.HasValue).Select(p => p.StructuralVirality!.Value).ToList();
+        return TypedResults.Ok(new AccountMetrics(
+            accountId,
+            view?.Handle,
+            view?.ReportedFollowers ?? (view is { FollowersKnown: true } ? view.KnownFollowers : null),
+            view?.KnownFollowers ?? 0,
+            posts.Length,
+            posts.Sum(p => (long)p.Reposts),
+            repostsMade,
+            virality.Count > 0 ? virality.Average() : null,
+            virality.Count > 0 ? virality.Max() : null));
+    }
+}

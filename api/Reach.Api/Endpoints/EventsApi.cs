@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reach.Analysis.Events;
+using Reach.Api.Ingest;
+
+namespace Reach.Api.Endpoints;
+
+public sealed record IngestLimits(long MaxBatchBytes);
+
+public static class EventsApi
+{
+    public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/events").WithTags("Events");
+        group.MapPost("", IngestAsync)
+            .WithName("IngestEvents")
+            .WithSummary("Ingest a batch of events")
+            .WithDescription(
+                "Takes NDJSON (application/x-ndjson, one event per line) or a JSON array (application/json) of events of any type " +
+                "of the spec: account, follow, unfollow, followers, post, repost, quote, reply, like, impressions. " +
+                "A batch with an invalid event is refused whole with a 400 naming each bad line, unless invalid=skip, " +
+                "which stores the valid events and lists the bad lines. Re-sending events changes nothing; " +
+                "events may arrive in any order.")
+            .Accepts<EventDocument[]>("application/json", "application/x-ndjson")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        return group;
+    }
+
+    /// <param name="invalid">"reject" (default): a batch with an invalid event stores nothing. "skip": valid events are stored and the bad lines listed.</param>
+    private static async Task<Results<Ok<IngestReport>, ProblemHttpResult>> IngestAsync(
+        HttpRequest request, IngestService ingest, IngestLimits limits, string? invalid, CancellationToken cancellationToken)
+    {
+        if (invalid is not (null or "reject" or "skip"))
+        {
+            return Problems.BadRequest("Invalid query parameter", $"'invalid' must be 'reject' or 'skip', not '{invalid}'.");
+        }
+
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var ndjson = mediaType is "application/x-ndjson" or "application/ndjson" or "application/jsonl" or "application/jsonlines";
+        if (!ndjson && mediaType is not "application/json")
+        {
+            return TypedResults.Problem(
+                $"Send events as application/x-ndjson (one per line) or application/json (an array), not '{request.ContentType ?? "no content type"}'.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type");
+        }
+
+        var body = await ReadBodyAsync(request.BodyReader, limits.MaxBatchBytes, cancellationToken);
+        if (body is null)
+        {
+            return TypedResults.Problem($"A batch may hold at most {limits.MaxBatchBytes} bytes; split it.",
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Batch too large");
+        }
+
+        var parsed = ndjson ? EventParser.ParseNdjson(body) : EventParser.ParseJsonArray(body);
+        if (parsed.Events.Count == 0 && parsed.Errors.Count == 0)
+        {
+            return Problems.BadRequest("Empty batch", "The batch holds no events.");
+        }
+
+        var outcome = await ingest.IngestAsync(parsed.Events, parsed.Errors, skipInvalid: invalid == "skip");
+        if (outcome.Refused is { } refused)
+        {
+            return Problems.BadRequest(
+                "The batch has invalid events",
+                $"{refused.Count} of {parsed.Events.Count + parsed.Errors.Count} events are invalid; nothing was stored. " +
+                "Fix the lines listed in 'errors', or send with ?invalid=skip to store the valid ones.",
+                new Dictionary<string, object?> { ["errors"] = refused.Select(e => new LineProblem(e.Line, e.Reason)).ToArray() });
+        }
+
+        return TypedResults.Ok(outcome.Report);
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, long maxBytes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            if (result.Buffer.Length > maxBytes)
+            {
+                reader.AdvanceTo(result.Buffer.End);
+                return null;
+            }
+
+            if (result.IsCompleted)
+            {
+                var body = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return body;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+}
+
+/// <summary>One event of the neutral format (for the OpenAPI document; the parser reads the raw body).</summary>
+/// <param name="Type">account, follow, unfollow, followers, post, repost, quote, reply, like or impressions.</param>
+/// <param name="At">ISO-8601 time with an offset.</param>
+public sealed record EventDocument(
+    string Type,
+    DateTimeOffset At,
+    string? PostId,
+    string? AccountId,
+    string? RootPostId,
+    string? ParentPostId,
+    string? QuotedPostId,
+    string? TargetId,
+    string? Handle,
+    long? Followers,
+    long? Count,
+    string[]? Tags,
+    string[]? FollowerIds);

@@ -1,0 +1,27 @@
+using Reach.Analysis.Synthetic;
+
+namespace Reach.Api.Endpoints;
+
+public static class HomeApi
+{
+    public static IEndpointRouteBuilder MapHome(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/", () => TypedResults.Ok(new
+        {
+            service = "Reach",
+            sample = new
+            {
+                metrics = $"/v1/posts/{MotivatingCase.RootPostId}/metrics",
+                cascade = $"/v1/posts/{MotivatingCase.RootPostId}/cascade",
+                timeline = $"/v1/posts/{MotivatingCase.RootPostId}/timeline?bucket=1h",
+                author = $"/v1/accounts/{MotivatingCase.AuthorId}/metrics",
+            },
+            openApi = "/openapi/v1.json",
+            ui = "/scalar",
+        }))
+        .WithName("Home")
+        .WithSummary("Links to the sample and the API description")
+        .WithTags("Home");
+        return routes;
+    }
+}

@@ -1,0 +1,149 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using System.Xml;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reach.Analysis.Cascades;
+using Reach.Analysis.Export;
+using Reach.Grains;
+
+namespace Reach.Api.Endpoints;
+
+public static partial class PostsApi
+{
+    public static RouteGroupBuilder MapPosts(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/posts/{postId}").WithTags("Posts");
+        group.MapGet("/metrics", GetMetricsAsync)
+            .WithName("GetPostMetrics")
+            .WithSummary("Cascade metrics of a root post")
+            .WithDescription("Size, depth, breadth, structural virality, timing and audience of the post's repost cascade.")
+            .Produces<CascadeMetrics>(StatusCodes.Status200OK, "application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/cascade", GetCascadeAsync)
+            .WithName("GetPostCascade")
+            .WithSummary("The cascade as a graph")
+            .WithDescription("Nodes and edges as JSON (default), or GraphML (format=graphml) or GEXF 1.3 (format=gexf) for Gephi and other graph tools.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: [GraphMlType, GexfType])
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/timeline", GetTimelineAsync)
+            .WithName("GetPostTimeline")
+            .WithSummary("Reposts per time bucket")
+            .WithDescription("Reposts per bucket and cumulative, buckets aligned on the post's time. bucket: 30s, 5m, 1h, 1d … or an ISO-8601 duration (PT1H); default 1h.")
+            .Produces<CascadeTimeline>(StatusCodes.Status200OK, "application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private const string GraphMlType = "application/graphml+xml";
+    private const string GexfType = "application/gexf+xml";
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetMetricsAsync(
+        [StringLength(128, MinimumLength = 1)] string postId, IGrainFactory grains)
+    {
+        var read = await Cascade(grains, postId).GetMetricsAsync();
+        return read.Status == ReadStatus.Ready ? TypedResults.Bytes(read.Json!, "application/json") : NotReady(postId, read);
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetCascadeAsync(
+        [StringLength(128, MinimumLength = 1)] string postId,
+        [AllowedValues("json", "graphml", "gexf", null)] string? format,
+        IGrainFactory grains)
+    {
+        var grain = Cascade(grains, postId);
+        var arrays = await grain.GetCascadeAsync();
+        if (arrays is null)
+        {
+            return NotReady(postId, await grain.GetMetricsAsync());
+        }
+
+        var export = new CascadeExport(
+            arrays.RootPostId, arrays.PostIds, arrays.AccountIds, arrays.Parents, arrays.Times,
+            [.. arrays.Kinds.Select(k => (NodeKind)k)], [.. arrays.Attributions.Select(a => (Attribution)a)]);
+        using var buffer = new MemoryStream();
+        switch (format ?? "json")
+        {
+            case "graphml":
+                CascadeWriters.WriteGraphMl(export, buffer);
+                return TypedResults.Bytes(buffer.ToArray(), GraphMlType, $"{SafeFileName(postId)}.graphml");
+            case "gexf":
+                CascadeWriters.WriteGexf(export, buffer);
+                return TypedResults.Bytes(buffer.ToArray(), GexfType, $"{SafeFileName(postId)}.gexf");
+            default:
+                CascadeWriters.WriteJson(export, buffer);
+                return TypedResults.Bytes(buffer.ToArray(), "application/json");
+        }
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimelineAsync(
+        [StringLength(128, MinimumLength = 1)] string postId, string? bucket, IGrainFactory grains)
+    {
+        if (!TryParseBucket(bucket ?? "1h", out var width))
+        {
+            return Problems.BadRequest("Invalid bucket",
+                $"'bucket' must be a positive duration of at least one second such as 30s, 5m, 1h, 1d or PT1H, not '{bucket}'.");
+        }
+
+        var read = await Cascade(grains, postId).GetTimelineAsync(width);
+        return read.Status switch
+        {
+            ReadStatus.Ready => TypedResults.Bytes(read.Json!, "application/json"),
+            ReadStatus.Invalid => Problems.BadRequest("Invalid bucket", read.Problem!),
+            _ => NotReady(postId, read),
+        };
+    }
+
+    internal static bool TryParseBucket(string text, out TimeSpan bucket)
+    {
+        bucket = TimeSpan.Zero;
+        var match = ShortDuration().Match(text);
+        if (match.Success)
+        {
+            var amount = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            var unit = match.Groups[2].Value switch
+            {
+                "s" => TimeSpan.TicksPerSecond,
+                "m" => TimeSpan.TicksPerMinute,
+                "h" => TimeSpan.TicksPerHour,
+                _ => TimeSpan.TicksPerDay,
+            };
+            if (amount > TimeSpan.MaxValue.Ticks / unit)
+            {
+                return false;
+            }
+
+            bucket = TimeSpan.FromTicks(amount * unit);
+        }
+        else if (text.StartsWith('P'))
+        {
+            try
+            {
+                bucket = XmlConvert.ToTimeSpan(text);
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+
+        return bucket >= TimeSpan.FromSeconds(1);
+    }
+
+    [GeneratedRegex("^([0-9]{1,12})(s|m|h|d)$")]
+    private static partial Regex ShortDuration();
+
+    private static ProblemHttpResult NotReady(string postId, JsonRead read) => read.Status == ReadStatus.Waiting
+        ? Problems.NotFound("Post not arrived yet",
+            $"Post '{postId}' has not arrived yet; {read.WaitingEvents} events are waiting for it.",
+            new Dictionary<string, object?> { ["waitingEvents"] = read.WaitingEvents })
+        : Problems.NotFound("Unknown post", $"No post '{postId}' is known.");
+
+    private static ICascadeGrain Cascade(IGrainFactory grains, string postId) =>
+        grains.GetGrain<ICascadeGrain>(GrainKeys.For(GrainKeys.DefaultTenant, postId));
+
+    private static string SafeFileName(string postId) => string.Concat(postId.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+}

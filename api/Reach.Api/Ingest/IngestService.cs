@@ -1,0 +1,176 @@
+using Reach.Analysis.Events;
+using Reach.Grains;
+
+namespace Reach.Api.Ingest;
+
+/// <summary>
+/// Routes a validated batch to the grains: one call per cascade, per directory shard and per
+/// account, never one per event. A batch with a cycle-closing repost is refused before anything is
+/// stored, unless invalid lines are to be skipped.
+/// </summary>
+public sealed class IngestService(IGrainFactory grains, ILogger<IngestService> logger)
+{
+    private const int MaxDirectoryRounds = 32;
+
+    public async Task<IngestOutcome> IngestAsync(
+        IReadOnlyList<NumberedEvent> events, IReadOnlyList<EventError> invalid, bool skipInvalid, string tenant = GrainKeys.DefaultTenant)
+    {
+        var plan = IngestPlan.Build(events);
+        var cycles = await FindCyclesAsync(plan, tenant);
+        var refused = invalid.Concat(cycles).OrderBy(e => e.Line).ToList();
+        if (refused.Count > 0 && !skipInvalid)
+        {
+            return new IngestOutcome(null, refused);
+        }
+
+        plan.Drop(cycles.Select(c => c.Line).ToHashSet());
+        var tally = new LineTally(invalid.Count + events.Count, refused);
+        await ApplyCascadesAsync(plan, tenant, tally);
+        await Task.WhenAll(RecordRepostsMadeAsync(plan, tenant, tally), ApplyAccountsAsync(plan, tenant, tally), RunDirectoryAsync(plan, tenant, tally));
+        return new IngestOutcome(tally.ToReport(), null);
+    }
+
+    private async Task<List<EventError>> FindCyclesAsync(IngestPlan plan, string tenant)
+    {
+        var checks = plan.Cascades
+            .Where(c => c.Value.Nodes.Any(n => n.ParentPostId is not null && n.ParentPostId != c.Key))
+            .Select(async c =>
+            {
+                var indexes = await Cascade(tenant, c.Key).FindCyclesAsync(c.Value.ToBatch());
+                return indexes.Select(i => new EventError(
+                    c.Value.Nodes[i].Line,
+                    $"parent chain of '{c.Value.Nodes[i].PostId}' through '{c.Value.Nodes[i].ParentPostId}' would form a cycle"));
+            });
+        return [.. (await Task.WhenAll(checks)).SelectMany(e => e)];
+    }
+
+    private async Task ApplyCascadesAsync(IngestPlan plan, string tenant, LineTally tally)
+    {
+        await Task.WhenAll(plan.Cascades.Select(async entry =>
+        {
+            var work = entry.Value;
+            var result = await Cascade(tenant, entry.Key).ApplyAsync(work.ToBatch());
+            if (work.Root is { } root)
+            {
+                tally.Record(root.Line, result.Root!.Value, result.RootReason);
+            }
+
+            for (var i = 0; i < work.Nodes.Count; i++)
+            {
+                tally.Record(work.Nodes[i].Line, result.Nodes[i], result.Reasons[i]);
+                work.Nodes[i].Outcome = result.Nodes[i];
+            }
+
+            for (var i = 0; i < work.Impressions.Count; i++)
+            {
+                tally.Record(work.Impressions[i].Line, result.Impressions[i], null);
+            }
+        }));
+    }
+
+    private async Task RecordRepostsMadeAsync(IngestPlan plan, string tenant, LineTally tally)
+    {
+        var byShard = plan.Cascades.Values
+            .SelectMany(c => c.Nodes)
+            .Where(n => n.Outcome == ItemOutcome.Accepted)
+            .GroupBy(n => GrainKeys.ShardOf(n.AccountId));
+        await Task.WhenAll(byShard.Select(shard =>
+            grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard.Key))
+                .RecordRepostsAsync([.. shard.Select(n => n.AccountId)], [.. shard.Select(n => n.PostId)])));
+    }
+
+    private async Task ApplyAccountsAsync(IngestPlan plan, string tenant, LineTally tally)
+    {
+        await Task.WhenAll(plan.Accounts.Select(async entry =>
+        {
+            var work = entry.Value;
+            var result = await grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, entry.Key)).ApplyAsync(work.ToBatch());
+            for (var i = 0; i < work.Profiles.Count; i++)
+            {
+                tally.Record(work.Profiles[i].Line, result.Profiles[i], null);
+            }
+
+            for (var i = 0; i < work.Edges.Count; i++)
+            {
+                tally.Record(work.Edges[i].Line, result.Edges[i], null);
+            }
+
+            for (var i = 0; i < work.Snapshots.Count; i++)
+            {
+                tally.Record(work.Snapshots[i].Line, result.Snapshots[i], null);
+            }
+        }));
+    }
+
+    /// <summary>
+    /// Registers posts in the directory and resolves likes, replies and quotes to the cascades of
+    /// their targets. A reply or quote that lands in a cascade makes its own id part of that
+    /// cascade, which can unlock more deliveries: repeated until nothing new is defined.
+    /// </summary>
+    private async Task RunDirectoryAsync(IngestPlan plan, string tenant, LineTally tally)
+    {
+        var defines = plan.Defines.Where(d => d.Line is not { } line || !tally.IsRefusedOrConflict(line)).ToList();
+        var references = plan.References;
+        for (var round = 0; (defines.Count > 0 || references.Count > 0) && round < MaxDirectoryRounds; round++)
+        {
+            var definesByShard = defines.ToLookup(d => GrainKeys.ShardOf(d.PostId));
+            var referencesByShard = references.ToLookup(r => GrainKeys.ShardOf(r.Reference.TargetId));
+            var shards = definesByShard.Select(g => g.Key).Union(referencesByShard.Select(g => g.Key));
+            var results = await Task.WhenAll(shards.Select(async shard =>
+            {
+                var shardDefines = definesByShard[shard].ToList();
+                var shardReferences = referencesByShard[shard].ToList();
+                var result = await grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard)).ApplyAsync(new DirectoryBatch
+                {
+                    DefineIds = [.. shardDefines.Select(d => d.PostId)],
+                    DefineRoots = [.. shardDefines.Select(d => d.RootPostId)],
+                    DefineFinal = [.. shardDefines.Select(d => d.Final)],
+                    References = [.. shardReferences.Select(r => r.Reference)],
+                });
+                for (var i = 0; i < shardReferences.Count; i++)
+                {
+                    // A quote's line is counted by its own cascade; likes and replies by the directory.
+                    if (shardReferences[i].Line is { } line && shardReferences[i].Reference.Kind != ReferenceKind.Quote)
+                    {
+                        tally.Record(line, result.ReferenceIsNew[i] ? ItemOutcome.Accepted : ItemOutcome.Duplicate, null);
+                    }
+                }
+
+                return result.Deliveries;
+            }));
+
+            var deliveries = results.SelectMany(d => d).ToList();
+            await DeliverAsync(deliveries, tenant);
+            defines = [.. deliveries
+                .Where(d => d.Reference.Kind is ReferenceKind.Reply or ReferenceKind.Quote)
+                .Select(d => new PlannedDefine(null, d.Reference.SourceId, d.RootPostId, Final: false))];
+            references = [];
+        }
+
+        if (defines.Count > 0)
+        {
+            logger.LogWarning("Directory resolution stopped after {Rounds} rounds; quote or reply chains deeper than that are resolved by later batches.", MaxDirectoryRounds);
+        }
+    }
+
+    private Task DeliverAsync(List<Delivery> deliveries, string tenant) =>
+        Task.WhenAll(deliveries.GroupBy(d => d.RootPostId).Select(group =>
+        {
+            var likes = group.Where(d => d.Reference.Kind == ReferenceKind.Like).Select(d => d.Reference).ToList();
+            var replies = group.Where(d => d.Reference.Kind == ReferenceKind.Reply).Select(d => d.Reference.SourceId).ToList();
+            var quotes = group.Where(d => d.Reference.Kind == ReferenceKind.Quote).Select(d => d.Reference).ToList();
+            return Cascade(tenant, group.Key).ApplyAsync(new CascadeBatch
+            {
+                LikeAccounts = [.. likes.Select(l => l.AccountId)],
+                LikePosts = [.. likes.Select(l => l.TargetId)],
+                ReplyIds = [.. replies],
+                NodeIds = [.. quotes.Select(q => q.SourceId)],
+                NodeAccounts = [.. quotes.Select(q => q.AccountId)],
+                NodeParents = [.. quotes.Select(q => q.TargetId)],
+                NodeTimes = [.. quotes.Select(q => q.At)],
+                NodeIsQuote = [.. quotes.Select(_ => true)],
+            });
+        }));
+
+    private ICascadeGrain Cascade(string tenant, string rootPostId) => grains.GetGrain<ICascadeGrain>(GrainKeys.For(tenant, rootPostId));
+}

@@ -1,0 +1,55 @@
+namespace Reach.Grains;
+
+/// <summary>One repost cascade, keyed "{tenant}/{rootPostId}".</summary>
+public interface ICascadeGrain : IGrainWithStringKey
+{
+    /// <summary>Which nodes of <paramref name="batch"/> would close a parent cycle; changes nothing.</summary>
+    Task<int[]> FindCyclesAsync(CascadeBatch batch);
+
+    /// <summary>Applies a batch; idempotent per node id, like (account, post) and reply id.</summary>
+    Task<CascadeBatchResult> ApplyAsync(CascadeBatch batch);
+
+    /// <summary>The cascade metrics as JSON, recomputed only when the cascade changed.</summary>
+    Task<JsonRead> GetMetricsAsync();
+
+    Task<JsonRead> GetTimelineAsync(TimeSpan bucket);
+
+    Task<CascadeArrays?> GetCascadeAsync();
+}
+
+/// <summary>One account, keyed "{tenant}/{accountId}": profile, follower graph, its posts.</summary>
+public interface IAccountGrain : IGrainWithStringKey
+{
+    Task<AccountBatchResult> ApplyAsync(AccountBatch batch);
+
+    /// <summary>Called by the cascade of one of this account's posts when its shape changed.</summary>
+    Task UpdatePostAsync(PostSummary summary);
+
+    Task<AccountView?> GetAsync();
+}
+
+/// <summary>
+/// A shard of per-account facts that cascades need in bulk, keyed "{tenant}/{shard}": follower
+/// counts (for exposure) and reposts made. Sharded so that a batch costs one call per shard, not
+/// one per account.
+/// </summary>
+public interface IAccountIndexGrain : IGrainWithStringKey
+{
+    /// <summary>Records reposts by (account, repost id); returns which were new.</summary>
+    Task<bool[]> RecordRepostsAsync(string[] accountIds, string[] repostIds);
+
+    Task SetFollowerCountAsync(string accountId, long followers);
+
+    Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds);
+
+    Task<int> GetRepostsMadeAsync(string accountId);
+}
+
+/// <summary>
+/// A shard of the post directory, keyed "{tenant}/{shard}": which cascades each post id belongs
+/// to, and the likes, replies and quotes waiting on a post. It only answers; the caller delivers.
+/// </summary>
+public interface IPostDirectoryGrain : IGrainWithStringKey
+{
+    Task<DirectoryResult> ApplyAsync(DirectoryBatch batch);
+}

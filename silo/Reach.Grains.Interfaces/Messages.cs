@@ -1,0 +1,166 @@
+namespace Reach.Grains;
+
+/// <summary>The root event of a cascade: an original post, or a quote for the quote's own cascade.</summary>
+[GenerateSerializer, Immutable, Alias("reach.RootEvent")]
+public sealed record RootEvent(
+    [property: Id(0)] string AccountId,
+    [property: Id(1)] long At,
+    [property: Id(2)] bool IsQuote,
+    [property: Id(3)] string[]? Tags);
+
+/// <summary>
+/// Everything a batch holds for one cascade, as parallel arrays: nodes (reposts and quotes), likes,
+/// replies and impression reports. Sent once per cascade per batch.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("reach.CascadeBatch")]
+public sealed record CascadeBatch
+{
+    [Id(0)] public RootEvent? Root { get; init; }
+    [Id(1)] public string[] NodeIds { get; init; } = [];
+    [Id(2)] public string[] NodeAccounts { get; init; } = [];
+    [Id(3)] public string?[] NodeParents { get; init; } = [];
+    [Id(4)] public long[] NodeTimes { get; init; } = [];
+    [Id(5)] public bool[] NodeIsQuote { get; init; } = [];
+    [Id(6)] public string[] LikeAccounts { get; init; } = [];
+    [Id(7)] public string[] LikePosts { get; init; } = [];
+    [Id(8)] public string[] ReplyIds { get; init; } = [];
+    [Id(9)] public long[] ImpressionCounts { get; init; } = [];
+    [Id(10)] public long[] ImpressionTimes { get; init; } = [];
+}
+
+public enum ItemOutcome : byte
+{
+    Accepted,
+    Duplicate,
+    Conflict,
+    Cycle,
+}
+
+[GenerateSerializer, Immutable, Alias("reach.CascadeBatchResult")]
+public sealed record CascadeBatchResult(
+    [property: Id(0)] ItemOutcome? Root,
+    [property: Id(1)] ItemOutcome[] Nodes,
+    [property: Id(2)] string?[] Reasons,
+    [property: Id(3)] string? RootReason,
+    [property: Id(4)] ItemOutcome[] Impressions);
+
+public enum ReadStatus : byte
+{
+    Ready,
+
+    /// <summary>Events arrived for this post but not the post itself.</summary>
+    Waiting,
+    Unknown,
+
+    /// <summary>The request cannot be answered as asked; see the problem text.</summary>
+    Invalid,
+}
+
+/// <summary>A read answered as ready-made JSON (UTF-8), or why it cannot be answered.</summary>
+[GenerateSerializer, Immutable, Alias("reach.JsonRead")]
+public sealed record JsonRead(
+    [property: Id(0)] ReadStatus Status,
+    [property: Id(1)] byte[]? Json,
+    [property: Id(2)] long WaitingEvents,
+    [property: Id(3)] string? Problem = null);
+
+/// <summary>The cascade as per-node arrays (node 0 is the root), for the exports.</summary>
+[GenerateSerializer, Immutable, Alias("reach.CascadeArrays")]
+public sealed record CascadeArrays(
+    [property: Id(0)] string RootPostId,
+    [property: Id(1)] string[] PostIds,
+    [property: Id(2)] string[] AccountIds,
+    [property: Id(3)] int[] Parents,
+    [property: Id(4)] long[] Times,
+    [property: Id(5)] byte[] Kinds,
+    [property: Id(6)] byte[] Attributions);
+
+/// <summary>What an author's account keeps of each of its posts.</summary>
+[GenerateSerializer, Immutable, Alias("reach.PostSummary")]
+public sealed record PostSummary(
+    [property: Id(0)] string PostId,
+    [property: Id(1)] int Reposts,
+    [property: Id(2)] double? StructuralVirality,
+    [property: Id(3)] long Version);
+
+/// <summary>Profile and follower-graph events for one account.</summary>
+[GenerateSerializer, Immutable, Alias("reach.AccountBatch")]
+public sealed record AccountBatch
+{
+    /// <summary>Profile snapshots: follower count, handle, time.</summary>
+    [Id(0)] public long[] ProfileFollowers { get; init; } = [];
+    [Id(1)] public string?[] ProfileHandles { get; init; } = [];
+    [Id(2)] public long[] ProfileTimes { get; init; } = [];
+
+    /// <summary>follow (true) / unfollow (false) events naming this account as the followed one.</summary>
+    [Id(3)] public string[] EdgeFollowers { get; init; } = [];
+    [Id(4)] public bool[] EdgeFollows { get; init; } = [];
+    [Id(5)] public long[] EdgeTimes { get; init; } = [];
+
+    /// <summary>Whole follower lists of this account.</summary>
+    [Id(6)] public string[][] Snapshots { get; init; } = [];
+    [Id(7)] public long[] SnapshotTimes { get; init; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("reach.AccountBatchResult")]
+public sealed record AccountBatchResult(
+    [property: Id(0)] ItemOutcome[] Profiles,
+    [property: Id(1)] ItemOutcome[] Edges,
+    [property: Id(2)] ItemOutcome[] Snapshots);
+
+[GenerateSerializer, Immutable, Alias("reach.AccountView")]
+public sealed record AccountView(
+    [property: Id(0)] string AccountId,
+    [property: Id(1)] string? Handle,
+    [property: Id(2)] long? ReportedFollowers,
+    [property: Id(3)] int KnownFollowers,
+    [property: Id(4)] bool FollowersKnown,
+    [property: Id(5)] PostSummary[] Posts);
+
+/// <summary>Follower counts f(u) for a list of accounts; -1 where unknown.</summary>
+[GenerateSerializer, Immutable, Alias("reach.FollowerCounts")]
+public sealed record FollowerCounts(
+    [property: Id(0)] long Version,
+    [property: Id(1)] long[] Counts);
+
+public enum ReferenceKind : byte
+{
+    Like,
+    Reply,
+    Quote,
+}
+
+/// <summary>
+/// Something that belongs to whichever cascades its target post belongs to: a like (counted), a
+/// reply (counted) or a quote (a node under the quoted post).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("reach.PostReference")]
+public sealed record PostReference(
+    [property: Id(0)] ReferenceKind Kind,
+    [property: Id(1)] string TargetId,
+    [property: Id(2)] string SourceId,
+    [property: Id(3)] string AccountId,
+    [property: Id(4)] long At);
+
+/// <summary>One round of work for a directory shard.</summary>
+[GenerateSerializer, Immutable, Alias("reach.DirectoryBatch")]
+public sealed record DirectoryBatch
+{
+    /// <summary>Post DefineIds[i] belongs to the cascade of DefineRoots[i].</summary>
+    [Id(0)] public string[] DefineIds { get; init; } = [];
+    [Id(1)] public string[] DefineRoots { get; init; } = [];
+
+    /// <summary>True for posts and reposts, whose cascades are all known once defined; false for replies and quotes, whose set can grow.</summary>
+    [Id(2)] public bool[] DefineFinal { get; init; } = [];
+    [Id(3)] public PostReference[] References { get; init; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("reach.Delivery")]
+public sealed record Delivery(
+    [property: Id(0)] PostReference Reference,
+    [property: Id(1)] string RootPostId);
+
+[GenerateSerializer, Immutable, Alias("reach.DirectoryResult")]
+public sealed record DirectoryResult(
+    [property: Id(0)] Delivery[] Deliveries,
+    [property: Id(1)] bool[] ReferenceIsNew);

@@ -1,0 +1,100 @@
+using Reach.Analysis.Ids;
+
+namespace Reach.Grains;
+
+/// <summary>
+/// A cascade's copy of its participants' follower counts, fetched from the account index shards.
+/// Each refresh asks every shard holding participants for the accounts added since the last one;
+/// a shard whose version moved is asked again for all of its accounts.
+/// </summary>
+internal sealed class AudienceCache
+{
+    private long[] _counts = [];
+    private int _known;
+    private readonly List<int>[] _accountsByShard = new List<int>[GrainKeys.ShardCount];
+    private readonly long[] _shardVersions = new long[GrainKeys.ShardCount];
+
+    public AudienceCache() => Array.Fill(_shardVersions, -1);
+
+    /// <summary>f(u) per account index; -1 where unknown.</summary>
+    public ReadOnlySpan<long> Counts => _counts.AsSpan(0, _known);
+
+    /// <summary>Changes whenever any count changed.</summary>
+    public long Version { get; private set; }
+
+    public async Task<bool> RefreshAsync(IGrainFactory grains, string tenant, IdTable accounts)
+    {
+        var firstNew = _known;
+        if (accounts.Count > _counts.Length)
+        {
+            var grown = new long[Math.Max(accounts.Count, _counts.Length * 2)];
+            _counts.AsSpan(0, _known).CopyTo(grown);
+            _counts = grown;
+        }
+
+        var newByShard = new Dictionary<int, List<int>>();
+        for (var a = firstNew; a < accounts.Count; a++)
+        {
+            var shard = GrainKeys.ShardOf(accounts[a]);
+            (_accountsByShard[shard] ??= []).Add(a);
+            if (!newByShard.TryGetValue(shard, out var list))
+            {
+                newByShard[shard] = list = [];
+            }
+
+            list.Add(a);
+            _counts[a] = -1;
+        }
+
+        _known = accounts.Count;
+        var changed = false;
+        var calls = new List<Task<bool>>();
+        for (var shard = 0; shard < GrainKeys.ShardCount; shard++)
+        {
+            if (_accountsByShard[shard] is { Count: > 0 })
+            {
+                calls.Add(RefreshShardAsync(grains, tenant, accounts, shard, newByShard.GetValueOrDefault(shard) ?? []));
+            }
+        }
+
+        foreach (var shardChanged in await Task.WhenAll(calls))
+        {
+            changed |= shardChanged;
+        }
+
+        if (changed)
+        {
+            Version++;
+        }
+
+        return changed;
+    }
+
+    private async Task<bool> RefreshShardAsync(IGrainFactory grains, string tenant, IdTable accounts, int shard, List<int> newAccounts)
+    {
+        var index = grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard));
+        var answer = await index.GetFollowerCountsAsync([.. newAccounts.Select(a => accounts[a])]);
+        var changed = Apply(newAccounts, answer.Counts);
+        if (answer.Version != _shardVersions[shard])
+        {
+            var all = _accountsByShard[shard];
+            answer = await index.GetFollowerCountsAsync([.. all.Select(a => accounts[a])]);
+            changed |= Apply(all, answer.Counts);
+            _shardVersions[shard] = answer.Version;
+        }
+
+        return changed;
+    }
+
+    private bool Apply(List<int> accountIndexes, long[] counts)
+    {
+        var changed = false;
+        for (var i = 0; i < accountIndexes.Count; i++)
+        {
+            changed |= _counts[accountIndexes[i]] != counts[i];
+            _counts[accountIndexes[i]] = counts[i];
+        }
+
+        return changed;
+    }
+}

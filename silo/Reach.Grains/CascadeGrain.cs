@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Reach.Analysis;
+using Reach.Analysis.Cascades;
+using Reach.Analysis.Export;
+
+namespace Reach.Grains;
+
+public sealed class CascadeGrain(
+    [PersistentState("cascade", ReachStorage.Name)] IPersistentState<CascadeState> state,
+    DeactivationWrites deactivationWrites,
+    IOptions<ReachOptions> options) : Grain, ICascadeGrain
+{
+    private CascadeGraph _graph = null!;
+    private string _tenant = GrainKeys.DefaultTenant;
+    private bool _dirty;
+
+    private CascadeMetrics? _metrics;
+    private long _metricsVersion = -1;
+    private long _metricsComputedAt;
+    private byte[]? _metricsJson;
+    private long _metricsJsonAudienceVersion = -1;
+    private PostSummary? _pushedSummary;
+
+    private readonly AudienceCache _audience = new();
+    private IDisposable? _refreshTimer;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var (tenant, rootPostId) = GrainKeys.Parse(this.GetPrimaryKeyString());
+        _tenant = tenant;
+        _graph = state.State.Graph is { } snapshot ? CascadeGraph.FromSnapshot(snapshot) : new CascadeGraph(rootPostId);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (deactivationWrites.Wanted(reason, _dirty))
+        {
+            state.State = state.State with { Graph = _graph.ToSnapshot() };
+            await state.WriteStateAsync(cancellationToken);
+            _dirty = false;
+        }
+    }
+
+    public Task<int[]> FindCyclesAsync(CascadeBatch batch)
+    {
+        var candidates = new (string, string?)[batch.NodeIds.Length];
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            candidates[i] = (batch.NodeIds[i], batch.NodeParents[i]);
+        }
+
+        return Task.FromResult(_graph.FindCycles(candidates).ToArray());
+    }
+
+    public async Task<CascadeBatchResult> ApplyAsync(CascadeBatch batch)
+    {
+        var before = _graph.Version;
+        var rootWasKnown = _graph.RootKnown;
+        ItemOutcome? rootOutcome = null;
+        string? rootReason = null;
+        if (batch.Root is { } root)
+        {
+            var result = _graph.SetRoot(root.AccountId, root.At, root.IsQuote ? NodeKind.Quote : NodeKind.Post);
+            rootOutcome = ToOutcome(result.Outcome);
+            rootReason = result.Reason;
+            if (result.Outcome == AddOutcome.Added && root.Tags is { Length: > 0 })
+            {
+                state.State = state.State with { Tags = root.Tags };
+            }
+        }
+
+        var outcomes = new ItemOutcome[batch.NodeIds.Length];
+        var reasons = new string?[batch.NodeIds.Length];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var result = _graph.AddNode(
+                batch.NodeIds[i], batch.NodeAccounts[i], batch.NodeParents[i], batch.NodeTimes[i],
+                batch.NodeIsQuote[i] ? NodeKind.Quote : NodeKind.Repost);
+            outcomes[i] = ToOutcome(result.Outcome);
+            reasons[i] = result.Reason;
+        }
+
+        for (var i = 0; i < batch.LikeAccounts.Length; i++)
+        {
+            _graph.AddLike(batch.LikeAccounts[i], batch.LikePosts[i]);
+        }
+
+        foreach (var reply in batch.ReplyIds)
+        {
+            _graph.AddReply(reply);
+        }
+
+        var impressions = new ItemOutcome[batch.ImpressionCounts.Length];
+        for (var i = 0; i < impressions.Length; i++)
+        {
+            var (count, at) = (batch.ImpressionCounts[i], batch.ImpressionTimes[i]);
+            impressions[i] = _graph.Impressions == count && _graph.ImpressionsAt == at ? ItemOutcome.Duplicate : ItemOutcome.Accepted;
+            _graph.SetImpressions(count, at);
+        }
+
+        _dirty |= _graph.Version != before;
+        if (_graph.RootKnown && (_graph.Version != before || !rootWasKnown))
+        {
+            await PushSummaryAsync();
+        }
+
+        return new CascadeBatchResult(rootOutcome, outcomes, reasons, rootReason, impressions);
+    }
+
+    public async Task<JsonRead> GetMetricsAsync()
+    {
+        if (!_graph.RootKnown)
+        {
+            return NotReady();
+        }
+
+        var metricsChanged = RefreshShape(force: false);
+        var audienceChanged = await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
+        if (_metricsJson is null || metricsChanged || audienceChanged || _metricsJsonAudienceVersion != _audience.Version)
+        {
+            _metrics = CascadeMetricsCalculator.Compute(_graph, _audience.Counts);
+            _metricsJson = JsonSerializer.SerializeToUtf8Bytes(_metrics, ReachJson.Options);
+            _metricsJsonAudienceVersion = _audience.Version;
+        }
+
+        return new JsonRead(ReadStatus.Ready, _metricsJson, 0);
+    }
+
+    public Task<JsonRead> GetTimelineAsync(TimeSpan bucket)
+    {
+        if (!_graph.RootKnown)
+        {
+            return Task.FromResult(NotReady());
+        }
+
+        var buckets = CascadeTimelineBuilder.BucketCount(_graph, bucket);
+        if (buckets > CascadeTimelineBuilder.MaxBuckets)
+        {
+            return Task.FromResult(new JsonRead(ReadStatus.Invalid, null, 0,
+                $"a bucket of {bucket} gives {buckets} buckets for this cascade; the limit is {CascadeTimelineBuilder.MaxBuckets}, choose a wider bucket"));
+        }
+
+        var timeline = CascadeTimelineBuilder.Build(_graph, bucket);
+        return Task.FromResult(new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(timeline, ReachJson.Options), 0));
+    }
+
+    public Task<CascadeArrays?> GetCascadeAsync()
+    {
+        if (!_graph.RootKnown)
+        {
+            return Task.FromResult<CascadeArrays?>(null);
+        }
+
+        var export = CascadeExport.From(_graph);
+        return Task.FromResult<CascadeArrays?>(new CascadeArrays(
+            export.RootPostId, export.PostIds, export.AccountIds, export.Parents, export.Times,
+            [.. export.Kinds.Select(k => (byte)k)], [.. export.Attributions.Select(a => (byte)a)]));
+    }
+
+    private JsonRead NotReady()
+    {
+        var waiting = (_graph.NodeCount - 1) + _graph.LikeCount + _graph.ReplyCount + (_graph.Impressions.HasValue ? 1 : 0);
+        return new JsonRead(waiting > 0 ? ReadStatus.Waiting : ReadStatus.Unknown, null, waiting);
+    }
+
+    /// <summary>
+    /// Recomputes the cascade's shape when it changed — for large cascades at most once per refresh
+    /// interval, so a viral post being read while it grows is not walked on every read.
+    /// </summary>
+    private bool RefreshShape(bool force)
+    {
+        if (_metrics is not null && _metricsVersion == _graph.Version)
+        {
+            return false;
+        }
+
+        var large = _graph.NodeCount > options.Value.LargeCascadeNodes;
+        if (!force && large && _metrics is not null
+            && Stopwatch.GetElapsedTime(_metricsComputedAt) < options.Value.MetricsRefreshInterval)
+        {
+            ScheduleRefresh();
+            return false;
+        }
+
+        _metrics = CascadeMetricsCalculator.Compute(_graph, _audience.Counts);
+        _metricsVersion = _graph.Version;
+        _metricsComputedAt = Stopwatch.GetTimestamp();
+        _metricsJson = null;
+        return true;
+    }
+
+    private async Task PushSummaryAsync()
+    {
+        RefreshShape(force: false);
+        if (_metrics is null)
+        {
+            return;
+        }
+
+        var summary = new PostSummary(_graph.RootPostId, _metrics.Reposts, _metrics.StructuralVirality, _metricsVersion);
+        if (_pushedSummary is not null && _pushedSummary with { Version = 0 } == summary with { Version = 0 })
+        {
+            return;
+        }
+
+        await GrainFactory.GetGrain<IAccountGrain>(GrainKeys.For(_tenant, _metrics.AuthorId)).UpdatePostAsync(summary);
+        _pushedSummary = summary;
+    }
+
+    private void ScheduleRefresh()
+    {
+        _refreshTimer ??= this.RegisterGrainTimer(
+            async () =>
+            {
+                _refreshTimer?.Dispose();
+                _refreshTimer = null;
+                RefreshShape(force: true);
+                await PushSummaryAsync();
+            },
+            new GrainTimerCreationOptions(options.Value.MetricsRefreshInterval, Timeout.InfiniteTimeSpan));
+    }
+
+    private static ItemOutcome ToOutcome(AddOutcome outcome) => outcome switch
+    {
+        AddOutcome.Added => ItemOutcome.Accepted,
+        AddOutcome.Duplicate => ItemOutcome.Duplicate,
+        AddOutcome.Conflict => ItemOutcome.Conflict,
+        AddOutcome.Cycle => ItemOutcome.Cycle,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+}

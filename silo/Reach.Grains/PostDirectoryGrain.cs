@@ -1,0 +1,186 @@
+using Reach.Analysis.Ids;
+
+namespace Reach.Grains;
+
+/// <summary>
+/// A shard of the post directory. For each post id it knows the cascades the post belongs to
+/// (a post: its own; a repost: its root's; a quote: its own and its quoted post's; a reply: its
+/// parent's) and which likes, replies and quotes depend on it. Defining a post answers with the
+/// deliveries that became possible; referencing a post answers with deliveries to the cascades
+/// already known and keeps the reference for cascades found later.
+/// </summary>
+public sealed class PostDirectoryGrain(
+    [PersistentState("post-directory", ReachStorage.Name)] IPersistentState<DirectoryState> state,
+    DeactivationWrites deactivationWrites) : Grain, IPostDirectoryGrain
+{
+    private readonly IdTable _posts = new(1024);
+    private readonly IdTable _roots = new(1024);
+    private int[] _rootOf = new int[1024];
+    private bool[] _final = new bool[1024];
+    private readonly Dictionary<int, List<int>> _moreRoots = [];
+    private readonly Dictionary<int, List<PostReference>> _dependents = [];
+    private readonly HashSet<ulong> _seenReferences = [];
+    private bool _dirty;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var s = state.State;
+        for (var i = 0; i < s.PostIds.Length; i++)
+        {
+            foreach (var root in s.Roots[i])
+            {
+                AddRoot(Post(s.PostIds[i]), root);
+            }
+
+            _final[Post(s.PostIds[i])] = s.Final[i];
+        }
+
+        foreach (var dependent in s.Dependents)
+        {
+            Dependents(Post(dependent.TargetId)).Add(dependent);
+        }
+
+        _seenReferences.UnionWith(s.SeenReferences);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!deactivationWrites.Wanted(reason, _dirty))
+        {
+            return;
+        }
+
+        state.State = new DirectoryState
+        {
+            PostIds = [.. _posts.Ids()],
+            Roots = [.. Enumerable.Range(0, _posts.Count).Select(p => RootsOf(p).Select(r => _roots[r]).ToArray())],
+            Final = _final[.._posts.Count],
+            Dependents = [.. _dependents.Values.SelectMany(d => d)],
+            SeenReferences = [.. _seenReferences],
+        };
+        await state.WriteStateAsync(cancellationToken);
+        _dirty = false;
+    }
+
+    public Task<DirectoryResult> ApplyAsync(DirectoryBatch batch)
+    {
+        var deliveries = new List<Delivery>();
+        for (var i = 0; i < batch.DefineIds.Length; i++)
+        {
+            var post = Post(batch.DefineIds[i]);
+            if (AddRoot(post, batch.DefineRoots[i]) && _dependents.TryGetValue(post, out var waiting))
+            {
+                deliveries.AddRange(waiting.Select(reference => new Delivery(reference, batch.DefineRoots[i])));
+            }
+
+            if (batch.DefineFinal[i] && !_final[post])
+            {
+                // Nothing can join this post's cascades later: its dependents need not be kept.
+                _final[post] = true;
+                _dependents.Remove(post);
+            }
+
+            _dirty = true;
+        }
+
+        var isNew = new bool[batch.References.Length];
+        for (var i = 0; i < batch.References.Length; i++)
+        {
+            var reference = batch.References[i];
+            isNew[i] = _seenReferences.Add(KeyOf(reference));
+            var post = Post(reference.TargetId);
+            foreach (var root in RootsOf(post))
+            {
+                deliveries.Add(new Delivery(reference, _roots[root]));
+            }
+
+            if (isNew[i] && !_final[post])
+            {
+                Dependents(post).Add(reference);
+            }
+
+            _dirty |= isNew[i];
+        }
+
+        return Task.FromResult(new DirectoryResult([.. deliveries], isNew));
+    }
+
+    private static ulong KeyOf(PostReference reference) => reference.Kind switch
+    {
+        ReferenceKind.Like => IdHash.Of("like:" + reference.AccountId, reference.TargetId),
+        _ => IdHash.Of("post:" + reference.SourceId, reference.TargetId),
+    };
+
+    private int Post(string postId)
+    {
+        var post = _posts.GetOrAdd(postId, out var added);
+        if (added && post >= _rootOf.Length)
+        {
+            Array.Resize(ref _rootOf, _rootOf.Length * 2);
+            Array.Resize(ref _final, _final.Length * 2);
+        }
+
+        if (added)
+        {
+            _rootOf[post] = -1;
+        }
+
+        return post;
+    }
+
+    private bool AddRoot(int post, string rootPostId)
+    {
+        var root = _roots.GetOrAdd(rootPostId);
+        if (_rootOf[post] < 0)
+        {
+            _rootOf[post] = root;
+            return true;
+        }
+
+        if (_rootOf[post] == root)
+        {
+            return false;
+        }
+
+        if (!_moreRoots.TryGetValue(post, out var more))
+        {
+            _moreRoots[post] = more = [];
+        }
+
+        if (more.Contains(root))
+        {
+            return false;
+        }
+
+        more.Add(root);
+        return true;
+    }
+
+    private IEnumerable<int> RootsOf(int post)
+    {
+        if (_rootOf[post] < 0)
+        {
+            yield break;
+        }
+
+        yield return _rootOf[post];
+        if (_moreRoots.TryGetValue(post, out var more))
+        {
+            foreach (var root in more)
+            {
+                yield return root;
+            }
+        }
+    }
+
+    private List<PostReference> Dependents(int post)
+    {
+        if (!_dependents.TryGetValue(post, out var list))
+        {
+            _dependents[post] = list = [];
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,132 @@
+using Reach.Analysis.Cascades;
+using static Reach.Analysis.Tests.TreeBuilder;
+
+namespace Reach.Analysis.Tests;
+
+public sealed class CascadeMetricsTests
+{
+    [Fact]
+    public void A_lone_post_has_size_one_depth_zero_and_no_virality()
+    {
+        var metrics = CascadeMetricsCalculator.Compute(Build("p"));
+
+        Assert.Equal(1, metrics.Size);
+        Assert.Equal(0, metrics.Reposts);
+        Assert.Equal(1, metrics.Participants);
+        Assert.Equal(0, metrics.Depth);
+        Assert.Equal(1, metrics.MaxBreadth);
+        Assert.Null(metrics.StructuralVirality);
+        Assert.Null(metrics.LargestBroadcastShare);
+        Assert.Null(metrics.MeanOffspring);
+        Assert.Null(metrics.HalfLifeSeconds);
+        Assert.All(metrics.TimeToReposts.Values, Assert.Null);
+        Assert.Equal(0, metrics.VelocityPerHour);
+    }
+
+    [Fact]
+    public void A_star_of_four_reposts_has_virality_one_point_six()
+    {
+        // Pairs: 4 root–leaf pairs at distance 1, 6 leaf–leaf pairs at distance 2: 16 / 10 = 1.6.
+        var metrics = CascadeMetricsCalculator.Compute(Build("p",
+            ("a", null, "A", 60), ("b", null, "B", 120), ("c", null, "C", 180), ("d", null, "D", 240)));
+
+        Assert.Equal(5, metrics.Size);
+        Assert.Equal(1, metrics.Depth);
+        Assert.Equal(4, metrics.MaxBreadth);
+        Assert.Equal(1.6, metrics.StructuralVirality!.Value, 12);
+        Assert.Equal(1.0, metrics.LargestBroadcastShare);
+        Assert.Equal(4.0, metrics.MeanOffspring);
+    }
+
+    [Fact]
+    public void A_chain_has_virality_n_plus_one_over_three()
+    {
+        var metrics = CascadeMetricsCalculator.Compute(Build("p",
+            ("a", "p", "A", 60), ("b", "a", "B", 120), ("c", "b", "C", 180)));
+
+        Assert.Equal(3, metrics.Depth);
+        Assert.Equal(1, metrics.MaxBreadth);
+        Assert.Equal(5.0 / 3.0, metrics.StructuralVirality!.Value, 12);
+        Assert.Equal(1.0 / 3.0, metrics.LargestBroadcastShare!.Value, 12);
+        Assert.Equal(1.0, metrics.MeanOffspring);
+    }
+
+    [Fact]
+    public void A_bushy_tree_matches_its_hand_computed_metrics()
+    {
+        // p ─ a ─ c ─ g        subtree sizes: a 5, b 2, c 2, d e f g 1
+        //   │   ├ d            W = 5·3 + 2·6 + 2·6 + 4·(1·7) = 67, ν = 2·67 / (8·7)
+        //   │   └ e
+        //   └ b ─ f
+        var graph = Build("p",
+            ("a", null, "A", 10), ("b", null, "B", 20), ("c", "a", "C", 30), ("d", "a", "D", 40),
+            ("e", "a", "B", 50), ("f", "b", "F", 3600), ("g", "c", "G", 7200));
+        graph.AddLike("L1", "p");
+        graph.AddLike("L1", "p");
+        graph.AddLike("L2", "c");
+        graph.AddReply("r1");
+
+        var metrics = CascadeMetricsCalculator.Compute(graph);
+
+        Assert.Equal(8, metrics.Size);
+        Assert.Equal(7, metrics.Reposts);
+        Assert.Equal(7, metrics.Participants); // author + A B C D F G; B reposted twice
+        Assert.Equal(3, metrics.Depth);
+        Assert.Equal(4, metrics.MaxBreadth);
+        Assert.Equal(134.0 / 56.0, metrics.StructuralVirality!.Value, 12);
+        Assert.Equal(3.0 / 7.0, metrics.LargestBroadcastShare!.Value, 12);
+        Assert.Equal(7.0 / 4.0, metrics.MeanOffspring);
+        Assert.Equal(2, metrics.Likes);
+        Assert.Equal(1, metrics.Replies);
+        Assert.Equal(10.0, metrics.TimeToReposts["1"]);
+        Assert.Null(metrics.TimeToReposts["10"]);
+        Assert.Equal(40.0, metrics.HalfLifeSeconds); // the ⌈7/2⌉ = 4th repost
+        Assert.Equal(1, metrics.VelocityPerHour); // only g lies in (7200 s − 1 h, 7200 s]
+    }
+
+    [Fact]
+    public void Time_ranks_count_reposts_in_time_order_not_arrival_order()
+    {
+        var nodes = Enumerable.Range(1, 1200)
+            .Select(i => ($"n{i}", (string?)null, $"acct{i}", (double)((i * 7919) % 1201)))
+            .ToArray();
+        var metrics = CascadeMetricsCalculator.Compute(Build("p", nodes));
+
+        var sorted = nodes.Select(n => n.Item4).Order().ToArray();
+        Assert.Equal(sorted[0], metrics.TimeToReposts["1"]);
+        Assert.Equal(sorted[9], metrics.TimeToReposts["10"]);
+        Assert.Equal(sorted[99], metrics.TimeToReposts["100"]);
+        Assert.Equal(sorted[999], metrics.TimeToReposts["1000"]);
+        Assert.Equal(sorted[599], metrics.HalfLifeSeconds);
+    }
+
+    [Fact]
+    public void Exposure_sums_follower_counts_over_nodes_and_counts_repeat_reposters_again()
+    {
+        var graph = Build("p", ("a", null, "A", 10), ("b", null, "B", 20), ("c", null, "A", 30));
+        // Accounts are numbered in arrival order: author 0, A 1, B 2.
+        var metrics = CascadeMetricsCalculator.Compute(graph, [300, 10, -1]);
+
+        Assert.Equal(300, metrics.AuthorAudience);
+        Assert.Equal(300 + 10 + 10, metrics.Exposure);
+        Assert.Equal(1, metrics.NodesWithUnknownAudience);
+    }
+
+    [Fact]
+    public void Structural_virality_equals_the_mean_breadth_first_distance_on_random_trees()
+    {
+        for (var seed = 0; seed < 50; seed++)
+        {
+            var random = new Random(seed);
+            var n = random.Next(2, 120);
+            var nodes = Enumerable.Range(1, n - 1)
+                .Select(i => ($"n{i}", (string?)(random.Next(i) is var p && p == 0 ? "p" : $"n{p}"), $"a{i}", (double)i))
+                .ToArray();
+            var graph = Build("p", nodes);
+
+            var metrics = CascadeMetricsCalculator.Compute(graph);
+
+            Assert.Equal(BruteForce.MeanDistance(Export.CascadeExport.From(graph)), metrics.StructuralVirality!.Value, 9);
+        }
+    }
+}

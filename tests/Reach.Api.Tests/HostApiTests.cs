@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Reach.Analysis.Synthetic;
+using Reach.Api.Sample;
+
+namespace Reach.Api.Tests;
+
+public sealed class HostApiTests(ReachHost host)
+{
+    private readonly HttpClient _client = host.CreateClient();
+
+    [Fact]
+    public async Task The_openapi_document_describes_every_route()
+    {
+        var document = await _client.GetJsonAsync("/openapi/v1.json");
+
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("/v1/events", paths);
+        Assert.Contains("/v1/posts/{postId}/metrics", paths);
+        Assert.Contains("/v1/posts/{postId}/cascade", paths);
+        Assert.Contains("/v1/posts/{postId}/timeline", paths);
+        Assert.Contains("/v1/accounts/{accountId}/metrics", paths);
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (_, operation) in item!.AsObject())
+            {
+                Assert.False(string.IsNullOrEmpty(operation!["summary"]?.GetValue<string>()), $"{path} has no summary");
+                Assert.False(string.IsNullOrEmpty(operation["operationId"]?.GetValue<string>()), $"{path} has no operation id");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_api_reference_page_is_served()
+    {
+        using var response = await _client.GetAsync("/scalar", TestContext.Current.CancellationToken);
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+}
+
+/// <summary>The embedded default as the README's first command starts it.</summary>
+public sealed class SampleTests : IClassFixture<SampleHost>
+{
+    private readonly HttpClient _client;
+    private readonly SampleLoader _loader;
+
+    public SampleTests(SampleHost host)
+    {
+        _client = host.CreateClient();
+        _loader = host.Services.GetRequiredService<SampleLoader>();
+    }
+
+    [Fact]
+    public async Task The_first_url_shows_the_motivating_case_with_real_numbers()
+    {
+        var home = await _client.GetJsonAsync("/");
+        var url = home["sample"]!["metrics"]!.GetValue<string>();
+
+        var metrics = await WaitForSampleAsync(url);
+
+        // The builder places reposts only; quotes of the root join the cascade through the service.
+        var events = MotivatingCase.Events();
+        var expected = Analysis.Cascades.CascadeMetricsCalculator.Compute(
+            Analysis.Cascades.CascadeGraphBuilder.FromEvents(events)[MotivatingCase.RootPostId]);
+        var quotesOfRoot = events.Count(e => e.QuotedPostId == MotivatingCase.RootPostId);
+        Assert.Equal(expected.Size + quotesOfRoot, metrics["size"]!.GetValue<int>());
+        Assert.Equal(quotesOfRoot, metrics["quotes"]!.GetValue<int>());
+        Assert.Equal(expected.Depth, metrics["depth"]!.GetValue<int>());
+        Assert.True(metrics["structuralVirality"]!.GetValue<double>() > 2.0, "a multi-generation cascade is more viral than a star");
+        Assert.True(metrics["likes"]!.GetValue<int>() > 0);
+        Assert.True(metrics["exposure"]!.GetValue<long>() > metrics["authorAudience"]!.GetValue<long>());
+    }
+
+    /// <summary>The sample loads in the background once the host has started; wait for that signal.</summary>
+    private async Task<JsonNode> WaitForSampleAsync(string url)
+    {
+        await _loader.Loaded.WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        return await _client.GetJsonAsync(url);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Reach.Api.Tests;
+
+public sealed class IngestApiTests(ReachHost host)
+{
+    private readonly HttpClient _client = host.CreateClient();
+
+    [Fact]
+    public async Task Ingest_answers_counts_and_re_sending_the_batch_changes_nothing()
+    {
+        var x = Ids.Unique();
+        var events = new[]
+        {
+            Ev.Post(x + "p", x + "au", 0), Ev.Repost(x + "r1", x + "A", x + "p", null, 1),
+            Ev.Like(x + "L", x + "p", 2), Ev.Account(x + "A", 7), Ev.Follow(x + "B", x + "au", 3),
+        };
+
+        var first = await _client.IngestAsync(events);
+        var metrics = await _client.GetJsonAsync($"/v1/posts/{x}p/metrics");
+        var second = await _client.IngestAsync(events);
+
+        Assert.Equal(5, first["received"]!.GetValue<int>());
+        Assert.Equal(5, first["accepted"]!.GetValue<int>());
+        Assert.Equal(0, first["duplicates"]!.GetValue<int>());
+        Assert.Equal(0, second["accepted"]!.GetValue<int>());
+        Assert.Equal(5, second["duplicates"]!.GetValue<int>());
+        Assert.Equal(metrics.ToJsonString(), (await _client.GetJsonAsync($"/v1/posts/{x}p/metrics")).ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_json_array_is_taken_like_ndjson()
+    {
+        var x = Ids.Unique();
+        var body = $$"""
+            [{"type":"post","postId":"{{x}}p","accountId":"a","at":"2026-01-01T00:00:00Z"},
+             {"type":"repost","postId":"{{x}}r","accountId":"b","rootPostId":"{{x}}p","at":"2026-01-01T00:05:00+01:00"}]
+            """;
+        using var response = await _client.PostAsync("/v1/events",
+            new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        response.EnsureSuccessStatusCode();
+        var metrics = await _client.GetJsonAsync($"/v1/posts/{x}p/metrics");
+        Assert.Equal(2, metrics["size"]!.GetValue<int>());
+        Assert.Equal(-3300.0, metrics["timeToReposts"]!["1"]!.GetValue<double>()); // 00:05+01:00 is 55 minutes before the post
+    }
+
+    [Fact]
+    public async Task A_batch_with_invalid_lines_is_refused_whole_and_names_each_bad_line()
+    {
+        var x = Ids.Unique();
+        var ndjson = $$"""
+            {"type":"post","postId":"{{x}}p","accountId":"a","at":"2026-01-01T00:00:00Z"}
+            {"type":"repost","postId":"{{x}}r","accountId":"b","at":"2026-01-01T00:01:00Z"}
+
+            {"type":"like","accountId":"c","postId":"{{x}}p","at":"last tuesday"}
+            """;
+
+        using var response = await _client.PostNdjsonAsync(ndjson);
+        var problem = await response.ProblemAsync(400);
+
+        var errors = problem["errors"]!.AsArray();
+        Assert.Equal([2, 4], errors.Select(e => e!["line"]!.GetValue<int>()));
+        Assert.Contains("rootPostId", errors[0]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("'at'", errors[1]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        using var metrics = await _client.GetAsync($"/v1/posts/{x}p/metrics", TestContext.Current.CancellationToken);
+        await metrics.ProblemAsync(404);
+    }
+
+    [Fact]
+    public async Task With_invalid_skip_the_valid_events_are_stored_and_the_bad_lines_listed()
+    {
+        var x = Ids.Unique();
+        var ndjson = $$"""
+            {"type":"post","postId":"{{x}}p","accountId":"a","at":"2026-01-01T00:00:00Z"}
+            {"type":"repost","postId":"{{x}}r","accountId":"b","at":"2026-01-01T00:01:00Z"}
+            {"type":"repost","postId":"{{x}}s","accountId":"c","rootPostId":"{{x}}p","at":"2026-01-01T00:02:00Z"}
+            """;
+
+        using var response = await _client.PostNdjsonAsync(ndjson, "?invalid=skip");
+        var report = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(2, report["accepted"]!.GetValue<int>());
+        var rejected = Assert.Single(report["rejected"]!.AsArray());
+        Assert.Equal(2, rejected!["line"]!.GetValue<int>());
+        Assert.Equal(2, (await _client.GetJsonAsync($"/v1/posts/{x}p/metrics"))["size"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_parent_chain_that_would_form_a_cycle_refuses_the_batch()
+    {
+        var x = Ids.Unique();
+        await _client.IngestAsync([Ev.Post(x + "p", x + "a", 0), Ev.Repost(x + "r1", x + "b", x + "p", x + "r2", 1)]);
+
+        using var response = await _client.PostEventsAsync(
+        [
+            Ev.Repost(x + "r3", x + "d", x + "p", x + "p", 3),
+            Ev.Repost(x + "r2", x + "c", x + "p", x + "r1", 2),
+        ]);
+
+        var error = Assert.Single((await response.ProblemAsync(400))["errors"]!.AsArray());
+        Assert.Equal(2, error!["line"]!.GetValue<int>());
+        Assert.Contains("cycle", error["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, (await _client.GetJsonAsync($"/v1/posts/{x}p/metrics"))["size"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_repost_id_sent_again_with_other_fields_is_reported_as_a_conflict_and_not_applied()
+    {
+        var x = Ids.Unique();
+        await _client.IngestAsync([Ev.Post(x + "p", x + "a", 0), Ev.Repost(x + "r", x + "b", x + "p", null, 1)]);
+
+        var report = await _client.IngestAsync([Ev.Repost(x + "r", x + "z", x + "p", null, 1)]);
+
+        var conflict = Assert.Single(report["conflicts"]!.AsArray());
+        Assert.Equal(1, conflict!["line"]!.GetValue<int>());
+        Assert.Equal(0, report["accepted"]!.GetValue<int>());
+        Assert.Equal(2, (await _client.GetJsonAsync($"/v1/posts/{x}p/metrics"))["participants"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Other_content_types_answer_415_problem_details()
+    {
+        using var response = await _client.PostAsync("/v1/events",
+            new StringContent("type=post", Encoding.UTF8, "text/plain"), TestContext.Current.CancellationToken);
+
+        await response.ProblemAsync(415);
+    }
+
+    [Fact]
+    public async Task An_empty_batch_is_a_bad_request()
+    {
+        using var response = await _client.PostNdjsonAsync("\n\n");
+
+        await response.ProblemAsync(400);
+    }
+
+    [Fact]
+    public async Task An_unknown_invalid_mode_is_a_bad_request()
+    {
+        using var response = await _client.PostNdjsonAsync("""{"type":"like","accountId":"a","postId":"b","at":"2026-01-01T00:00:00Z"}""", "?invalid=ignore");
+
+        var problem = await response.ProblemAsync(400);
+        Assert.Contains("'invalid'", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_a_json_array_is_named_as_such()
+    {
+        var content = new StringContent("""{"type":"post"}""", Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _client.PostAsync("/v1/events", content, TestContext.Current.CancellationToken);
+
+        var problem = await response.ProblemAsync(400);
+        Assert.Contains("JSON array", problem["errors"]![0]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+}

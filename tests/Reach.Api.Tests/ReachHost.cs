@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+[assembly: AssemblyFixture(typeof(Reach.Api.Tests.ReachHost))]
+
+namespace Reach.Api.Tests;
+
+/// <summary>
+/// The real web host with its co-hosted silo (in-memory storage), shared by the tests of this
+/// assembly. Tests keep out of each other's way by using their own ids (<see cref="Ids"/>).
+/// </summary>
+public class ReachHost : WebApplicationFactory<Program>
+{
+    protected virtual bool LoadSample => false;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Reach:LoadSample", LoadSample ? "true" : "false");
+        builder.UseSetting("Reach:SiloPort", FreePort().ToString());
+        builder.UseSetting("Reach:GatewayPort", FreePort().ToString());
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A host that loads the bundled sample, as the README's first command does.</summary>
+public sealed class SampleHost : ReachHost
+{
+    protected override bool LoadSample => true;
+}
+
+internal static class Ids
+{
+    /// <summary>A prefix no other test uses.</summary>
+    public static string Unique() => "t" + Guid.NewGuid().ToString("N")[..10] + "-";
+}
