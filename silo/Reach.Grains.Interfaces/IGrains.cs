@@ -17,7 +17,11 @@ public interface ICascadeGrain : IGrainWithStringKey
     Task<CascadeArrays?> GetCascadeAsync();
 }
 
-/// <summary>One account, keyed "{tenant}/{accountId}": profile, follower graph, its posts.</summary>
+/// <summary>
+/// One account, keyed "{tenant}/{accountId}": who follows it and the posts it authored. Its
+/// profile snapshot lives in its <see cref="IAccountIndexGrain"/> shard, so that a batch of
+/// profiles for a million accounts costs one call per shard, not a million activations.
+/// </summary>
 public interface IAccountGrain : IGrainWithStringKey
 {
     Task<AccountBatchResult> ApplyAsync(AccountBatch batch);
@@ -29,20 +33,23 @@ public interface IAccountGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// A shard of per-account facts that cascades need in bulk, keyed "{tenant}/{shard}": follower
-/// counts (for exposure) and reposts made. Sharded so that a batch costs one call per shard, not
-/// one per account.
+/// A shard of per-account facts, keyed "{tenant}/{shard}": profile snapshots (latest time wins),
+/// the size of each account's known follower set (pushed by its account grain), and reposts made.
+/// Cascades read follower counts f(u) from here in bulk. Sharded so that a batch costs one call
+/// per shard, not one per account.
 /// </summary>
 public interface IAccountIndexGrain : IGrainWithStringKey
 {
+    Task<ItemOutcome[]> ApplyProfilesAsync(ProfileBatch batch);
+
     /// <summary>Records reposts by (account, repost id); returns which were new.</summary>
     Task<bool[]> RecordRepostsAsync(string[] accountIds, string[] repostIds);
 
-    Task SetFollowerCountAsync(string accountId, long followers);
+    Task SetKnownFollowersAsync(string accountId, long knownFollowers);
 
     Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds);
 
-    Task<int> GetRepostsMadeAsync(string accountId);
+    Task<AccountProfile?> GetProfileAsync(string accountId);
 }
 
 /// <summary>

@@ -83,39 +83,53 @@ public sealed record PostSummary(
     [property: Id(2)] double? StructuralVirality,
     [property: Id(3)] long Version);
 
-/// <summary>Profile and follower-graph events for one account.</summary>
+/// <summary>Follower-graph events for one account: who follows it.</summary>
 [GenerateSerializer, Immutable, Alias("reach.AccountBatch")]
 public sealed record AccountBatch
 {
-    /// <summary>Profile snapshots: follower count, handle, time.</summary>
-    [Id(0)] public long[] ProfileFollowers { get; init; } = [];
-    [Id(1)] public string?[] ProfileHandles { get; init; } = [];
-    [Id(2)] public long[] ProfileTimes { get; init; } = [];
-
     /// <summary>follow (true) / unfollow (false) events naming this account as the followed one.</summary>
-    [Id(3)] public string[] EdgeFollowers { get; init; } = [];
-    [Id(4)] public bool[] EdgeFollows { get; init; } = [];
-    [Id(5)] public long[] EdgeTimes { get; init; } = [];
+    [Id(0)] public string[] EdgeFollowers { get; init; } = [];
+    [Id(1)] public bool[] EdgeFollows { get; init; } = [];
+    [Id(2)] public long[] EdgeTimes { get; init; } = [];
 
     /// <summary>Whole follower lists of this account.</summary>
-    [Id(6)] public string[][] Snapshots { get; init; } = [];
-    [Id(7)] public long[] SnapshotTimes { get; init; } = [];
+    [Id(3)] public string[][] Snapshots { get; init; } = [];
+    [Id(4)] public long[] SnapshotTimes { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("reach.AccountBatchResult")]
 public sealed record AccountBatchResult(
-    [property: Id(0)] ItemOutcome[] Profiles,
-    [property: Id(1)] ItemOutcome[] Edges,
-    [property: Id(2)] ItemOutcome[] Snapshots);
+    [property: Id(0)] ItemOutcome[] Edges,
+    [property: Id(1)] ItemOutcome[] Snapshots);
 
+/// <summary>What an account grain knows: its follower set's size and its posts.</summary>
 [GenerateSerializer, Immutable, Alias("reach.AccountView")]
 public sealed record AccountView(
-    [property: Id(0)] string AccountId,
-    [property: Id(1)] string? Handle,
-    [property: Id(2)] long? ReportedFollowers,
-    [property: Id(3)] int KnownFollowers,
-    [property: Id(4)] bool FollowersKnown,
-    [property: Id(5)] PostSummary[] Posts);
+    [property: Id(0)] int KnownFollowers,
+    [property: Id(1)] bool FollowersKnown,
+    [property: Id(2)] PostSummary[] Posts);
+
+/// <summary>Profile snapshots (account events) of many accounts of one index shard.</summary>
+[GenerateSerializer, Immutable, Alias("reach.ProfileBatch")]
+public sealed record ProfileBatch
+{
+    [Id(0)] public string[] AccountIds { get; init; } = [];
+    [Id(1)] public long[] Followers { get; init; } = [];
+    [Id(2)] public string?[] Handles { get; init; } = [];
+    [Id(3)] public long[] Times { get; init; } = [];
+}
+
+/// <summary>What an account index shard knows of one account.</summary>
+[GenerateSerializer, Immutable, Alias("reach.AccountProfile")]
+public sealed record AccountProfile(
+    [property: Id(0)] string? Handle,
+    [property: Id(1)] long? ReportedFollowers,
+    [property: Id(2)] long? KnownFollowers,
+    [property: Id(3)] int RepostsMade)
+{
+    /// <summary>f(u): the latest reported count, else the size of the known follower set.</summary>
+    public long? Followers => ReportedFollowers ?? KnownFollowers;
+}
 
 /// <summary>Follower counts f(u) for a list of accounts; -1 where unknown.</summary>
 [GenerateSerializer, Immutable, Alias("reach.FollowerCounts")]

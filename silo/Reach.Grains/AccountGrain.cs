@@ -1,9 +1,10 @@
 namespace Reach.Grains;
 
 /// <summary>
-/// One account: its profile snapshot (latest time wins), who follows it (for each follower the
-/// latest follow/unfollow wins, unfollow on a tie; a follower-list snapshot is the truth as of its
-/// time) and a summary of each post it authored.
+/// One account: who follows it (for each follower the latest follow/unfollow wins, unfollow on a
+/// tie; a follower-list snapshot is the truth as of its time) and a summary of each post it
+/// authored. The size of the follower set goes to the account's index shard, where cascades read
+/// follower counts.
 /// </summary>
 public sealed class AccountGrain(
     [PersistentState("account", ReachStorage.Name)] IPersistentState<AccountState> state,
@@ -11,23 +12,17 @@ public sealed class AccountGrain(
 {
     private string _tenant = GrainKeys.DefaultTenant;
     private string _accountId = "";
-    private long? _reportedFollowers;
-    private string? _handle;
-    private long _profileAt = long.MinValue;
     private HashSet<string> _snapshot = new(StringComparer.Ordinal);
     private long _snapshotAt = long.MinValue;
     private readonly Dictionary<string, (long At, bool Follows)> _edges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PostSummary> _posts = new(StringComparer.Ordinal);
-    private long? _publishedFollowers;
+    private long? _publishedKnownFollowers;
     private bool _dirty;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _accountId) = GrainKeys.Parse(this.GetPrimaryKeyString());
         var s = state.State;
-        _reportedFollowers = s.ReportedFollowers;
-        _handle = s.Handle;
-        _profileAt = s.ProfileAt;
         _snapshot = new HashSet<string>(s.SnapshotFollowers, StringComparer.Ordinal);
         _snapshotAt = s.SnapshotAt;
         for (var i = 0; i < s.EdgeFollowers.Length; i++)
@@ -40,7 +35,7 @@ public sealed class AccountGrain(
             _posts[post.PostId] = post;
         }
 
-        _publishedFollowers = FollowerCount();
+        _publishedKnownFollowers = KnownFollowers();
         return Task.CompletedTask;
     }
 
@@ -53,9 +48,6 @@ public sealed class AccountGrain(
 
         state.State = new AccountState
         {
-            ReportedFollowers = _reportedFollowers,
-            Handle = _handle,
-            ProfileAt = _profileAt,
             SnapshotFollowers = [.. _snapshot],
             SnapshotAt = _snapshotAt,
             EdgeFollowers = [.. _edges.Keys],
@@ -69,12 +61,6 @@ public sealed class AccountGrain(
 
     public async Task<AccountBatchResult> ApplyAsync(AccountBatch batch)
     {
-        var profiles = new ItemOutcome[batch.ProfileFollowers.Length];
-        for (var i = 0; i < profiles.Length; i++)
-        {
-            profiles[i] = ApplyProfile(batch.ProfileFollowers[i], batch.ProfileHandles[i], batch.ProfileTimes[i]);
-        }
-
         var edges = new ItemOutcome[batch.EdgeFollowers.Length];
         for (var i = 0; i < edges.Length; i++)
         {
@@ -87,9 +73,9 @@ public sealed class AccountGrain(
             snapshots[i] = ApplySnapshot(batch.Snapshots[i], batch.SnapshotTimes[i]);
         }
 
-        _dirty |= profiles.Concat(edges).Concat(snapshots).Any(o => o == ItemOutcome.Accepted);
-        await PublishFollowerCountAsync();
-        return new AccountBatchResult(profiles, edges, snapshots);
+        _dirty |= edges.Concat(snapshots).Any(o => o == ItemOutcome.Accepted);
+        await PublishKnownFollowersAsync();
+        return new AccountBatchResult(edges, snapshots);
     }
 
     public Task UpdatePostAsync(PostSummary summary)
@@ -105,35 +91,10 @@ public sealed class AccountGrain(
 
     public Task<AccountView?> GetAsync()
     {
-        var followersKnown = _snapshotAt != long.MinValue || _edges.Count > 0;
-        if (_profileAt == long.MinValue && !followersKnown && _posts.Count == 0)
-        {
-            return Task.FromResult<AccountView?>(null);
-        }
-
-        return Task.FromResult<AccountView?>(new AccountView(
-            _accountId, _handle, _reportedFollowers, CurrentFollowers().Count, followersKnown, [.. _posts.Values]));
-    }
-
-    private ItemOutcome ApplyProfile(long followers, string? handle, long at)
-    {
-        if (at == _profileAt && followers == _reportedFollowers && handle == _handle)
-        {
-            return ItemOutcome.Duplicate;
-        }
-
-        // Latest time wins; equal times are settled by value so that arrival order never matters.
-        var wins = at > _profileAt
-            || (at == _profileAt && (followers > _reportedFollowers
-                || (followers == _reportedFollowers && string.CompareOrdinal(handle, _handle) > 0)));
-        if (wins)
-        {
-            _reportedFollowers = followers;
-            _handle = handle;
-            _profileAt = at;
-        }
-
-        return ItemOutcome.Accepted;
+        var known = KnownFollowers();
+        return Task.FromResult(known is null && _posts.Count == 0
+            ? null
+            : new AccountView((int)(known ?? 0), known is not null, [.. _posts.Values]));
     }
 
     private ItemOutcome ApplyEdge(string follower, bool follows, long at)
@@ -199,18 +160,17 @@ public sealed class AccountGrain(
         return followers;
     }
 
-    /// <summary>f(u): the latest reported count, else the size of the known follower set.</summary>
-    private long? FollowerCount() =>
-        _reportedFollowers ?? (_snapshotAt != long.MinValue || _edges.Count > 0 ? CurrentFollowers().Count : null);
+    /// <summary>|F(u)|, when anything is known of who follows the account.</summary>
+    private long? KnownFollowers() =>
+        _snapshotAt != long.MinValue || _edges.Count > 0 ? CurrentFollowers().Count : null;
 
-    private async Task PublishFollowerCountAsync()
+    private async Task PublishKnownFollowersAsync()
     {
-        var count = FollowerCount();
-        if (count is { } f && f != _publishedFollowers)
+        if (KnownFollowers() is { } known && known != _publishedKnownFollowers)
         {
             await GrainFactory.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(_tenant, GrainKeys.ShardOf(_accountId)))
-                .SetFollowerCountAsync(_accountId, f);
-            _publishedFollowers = f;
+                .SetKnownFollowersAsync(_accountId, known);
+            _publishedKnownFollowers = known;
         }
     }
 }

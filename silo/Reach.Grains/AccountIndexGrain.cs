@@ -6,26 +6,30 @@ public sealed class AccountIndexGrain(
     [PersistentState("account-index", ReachStorage.Name)] IPersistentState<AccountIndexState> state,
     DeactivationWrites deactivationWrites) : Grain, IAccountIndexGrain
 {
-    private readonly Dictionary<string, long> _followers = new(StringComparer.Ordinal);
+    private const long Unknown = -1;
+
+    // One row per account, columns in parallel arrays: no object per account.
+    private readonly IdTable _accounts = new(1024);
+    private long[] _reported = [];
+    private long[] _profileAt = [];
+    private string?[] _handles = [];
+    private long[] _known = [];
+    private int[] _repostsMade = [];
     private readonly HashSet<ulong> _reposts = [];
-    private readonly Dictionary<string, int> _repostsMade = new(StringComparer.Ordinal);
     private long _version;
     private bool _dirty;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var s = state.State;
-        for (var i = 0; i < s.FollowerAccounts.Length; i++)
+        for (var i = 0; i < s.AccountIds.Length; i++)
         {
-            _followers[s.FollowerAccounts[i]] = s.FollowerCounts[i];
+            var row = Row(s.AccountIds[i]);
+            (_reported[row], _profileAt[row], _handles[row]) = (s.ReportedFollowers[i], s.ProfileTimes[i], s.Handles[i]);
+            (_known[row], _repostsMade[row]) = (s.KnownFollowers[i], s.RepostsMade[i]);
         }
 
         _reposts.UnionWith(s.Reposts);
-        for (var i = 0; i < s.RepostAccounts.Length; i++)
-        {
-            _repostsMade[s.RepostAccounts[i]] = s.RepostCounts[i];
-        }
-
         _version = s.Version;
         return Task.CompletedTask;
     }
@@ -37,17 +41,50 @@ public sealed class AccountIndexGrain(
             return;
         }
 
+        var rows = _accounts.Count;
         state.State = new AccountIndexState
         {
-            FollowerAccounts = [.. _followers.Keys],
-            FollowerCounts = [.. _followers.Values],
+            AccountIds = [.. _accounts.Ids()],
+            ReportedFollowers = _reported[..rows],
+            ProfileTimes = _profileAt[..rows],
+            Handles = _handles[..rows],
+            KnownFollowers = _known[..rows],
+            RepostsMade = _repostsMade[..rows],
             Reposts = [.. _reposts],
-            RepostAccounts = [.. _repostsMade.Keys],
-            RepostCounts = [.. _repostsMade.Values],
             Version = _version,
         };
         await state.WriteStateAsync(cancellationToken);
         _dirty = false;
+    }
+
+    public Task<ItemOutcome[]> ApplyProfilesAsync(ProfileBatch batch)
+    {
+        var outcomes = new ItemOutcome[batch.AccountIds.Length];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var row = Row(batch.AccountIds[i]);
+            var (followers, handle, at) = (batch.Followers[i], batch.Handles[i], batch.Times[i]);
+            if (at == _profileAt[row] && followers == _reported[row] && handle == _handles[row])
+            {
+                outcomes[i] = ItemOutcome.Duplicate;
+                continue;
+            }
+
+            // Latest time wins; equal times are settled by value so that arrival order never matters.
+            var wins = at > _profileAt[row]
+                || (at == _profileAt[row] && (followers > _reported[row]
+                    || (followers == _reported[row] && string.CompareOrdinal(handle, _handles[row]) > 0)));
+            if (wins)
+            {
+                _version += followers != _reported[row] ? 1 : 0;
+                (_reported[row], _handles[row], _profileAt[row]) = (followers, handle, at);
+                _dirty = true;
+            }
+
+            outcomes[i] = ItemOutcome.Accepted;
+        }
+
+        return Task.FromResult(outcomes);
     }
 
     public Task<bool[]> RecordRepostsAsync(string[] accountIds, string[] repostIds)
@@ -58,7 +95,8 @@ public sealed class AccountIndexGrain(
             if (_reposts.Add(IdHash.Of(accountIds[i], repostIds[i])))
             {
                 added[i] = true;
-                _repostsMade[accountIds[i]] = _repostsMade.GetValueOrDefault(accountIds[i]) + 1;
+                var row = Row(accountIds[i]); // may grow the columns: index after it
+                _repostsMade[row]++;
                 _dirty = true;
             }
         }
@@ -66,12 +104,13 @@ public sealed class AccountIndexGrain(
         return Task.FromResult(added);
     }
 
-    public Task SetFollowerCountAsync(string accountId, long followers)
+    public Task SetKnownFollowersAsync(string accountId, long knownFollowers)
     {
-        if (!_followers.TryGetValue(accountId, out var known) || known != followers)
+        var row = Row(accountId);
+        if (_known[row] != knownFollowers)
         {
-            _followers[accountId] = followers;
-            _version++;
+            _version += _reported[row] == Unknown ? 1 : 0;
+            _known[row] = knownFollowers;
             _dirty = true;
         }
 
@@ -83,11 +122,42 @@ public sealed class AccountIndexGrain(
         var counts = new long[accountIds.Length];
         for (var i = 0; i < counts.Length; i++)
         {
-            counts[i] = _followers.TryGetValue(accountIds[i], out var f) ? f : -1;
+            var row = _accounts.IndexOf(accountIds[i]);
+            counts[i] = row < 0 ? Unknown : _reported[row] != Unknown ? _reported[row] : _known[row];
         }
 
         return Task.FromResult(new FollowerCounts(_version, counts));
     }
 
-    public Task<int> GetRepostsMadeAsync(string accountId) => Task.FromResult(_repostsMade.GetValueOrDefault(accountId));
+    public Task<AccountProfile?> GetProfileAsync(string accountId)
+    {
+        var row = _accounts.IndexOf(accountId);
+        return Task.FromResult(row < 0 ? null : new AccountProfile(
+            _handles[row],
+            _reported[row] == Unknown ? null : _reported[row],
+            _known[row] == Unknown ? null : _known[row],
+            _repostsMade[row]));
+    }
+
+    private int Row(string accountId)
+    {
+        var row = _accounts.GetOrAdd(accountId, out var added);
+        if (!added)
+        {
+            return row;
+        }
+
+        if (row >= _reported.Length)
+        {
+            var size = Math.Max(1024, _reported.Length * 2);
+            Array.Resize(ref _reported, size);
+            Array.Resize(ref _profileAt, size);
+            Array.Resize(ref _handles, size);
+            Array.Resize(ref _known, size);
+            Array.Resize(ref _repostsMade, size);
+        }
+
+        (_reported[row], _profileAt[row], _known[row]) = (Unknown, long.MinValue, Unknown);
+        return row;
+    }
 }

@@ -75,14 +75,14 @@ internal sealed class AudienceCache
         var index = grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard));
         var answer = await index.GetFollowerCountsAsync([.. newAccounts.Select(a => accounts[a])]);
         var changed = Apply(newAccounts, answer.Counts);
-        if (answer.Version != _shardVersions[shard])
+        if (answer.Version != _shardVersions[shard] && newAccounts.Count < _accountsByShard[shard].Count)
         {
             var all = _accountsByShard[shard];
             answer = await index.GetFollowerCountsAsync([.. all.Select(a => accounts[a])]);
             changed |= Apply(all, answer.Counts);
-            _shardVersions[shard] = answer.Version;
         }
 
+        _shardVersions[shard] = answer.Version;
         return changed;
     }
 

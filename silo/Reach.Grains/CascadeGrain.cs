@@ -18,9 +18,8 @@ public sealed class CascadeGrain(
 
     private CascadeMetrics? _metrics;
     private long _metricsVersion = -1;
-    private long _metricsComputedAt;
+    private long _lastReadComputeAt;
     private byte[]? _metricsJson;
-    private long _metricsJsonAudienceVersion = -1;
     private PostSummary? _pushedSummary;
 
     private readonly AudienceCache _audience = new();
@@ -117,15 +116,9 @@ public sealed class CascadeGrain(
             return NotReady();
         }
 
-        var metricsChanged = RefreshShape(force: false);
         var audienceChanged = await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
-        if (_metricsJson is null || metricsChanged || audienceChanged || _metricsJsonAudienceVersion != _audience.Version)
-        {
-            _metrics = CascadeMetricsCalculator.Compute(_graph, _audience.Counts);
-            _metricsJson = JsonSerializer.SerializeToUtf8Bytes(_metrics, ReachJson.Options);
-            _metricsJsonAudienceVersion = _audience.Version;
-        }
-
+        RefreshMetrics(Trigger.Read, audienceChanged);
+        _metricsJson ??= JsonSerializer.SerializeToUtf8Bytes(_metrics, ReachJson.Options);
         return new JsonRead(ReadStatus.Ready, _metricsJson, 0);
     }
 
@@ -166,35 +159,49 @@ public sealed class CascadeGrain(
         return new JsonRead(waiting > 0 ? ReadStatus.Waiting : ReadStatus.Unknown, null, waiting);
     }
 
-    /// <summary>
-    /// Recomputes the cascade's shape when it changed — for large cascades at most once per refresh
-    /// interval, so a viral post being read while it grows is not walked on every read.
-    /// </summary>
-    private bool RefreshShape(bool force)
+    private enum Trigger
     {
-        if (_metrics is not null && _metricsVersion == _graph.Version)
+        Ingest,
+        Read,
+        Timer,
+    }
+
+    /// <summary>
+    /// Recomputes the metrics when the cascade (or its participants' follower counts) changed.
+    /// Large cascades are not walked on ingest: a timer refreshes them once per interval while they
+    /// grow, and reads recompute at most once per interval, so a read after a quiet spell is exact
+    /// and a viral post read many times a second is walked at most once a second.
+    /// </summary>
+    private void RefreshMetrics(Trigger trigger, bool audienceChanged = false)
+    {
+        if (!audienceChanged && _metrics is not null && _metricsVersion == _graph.Version)
         {
-            return false;
+            return;
         }
 
-        var large = _graph.NodeCount > options.Value.LargeCascadeNodes;
-        if (!force && large && _metrics is not null
-            && Stopwatch.GetElapsedTime(_metricsComputedAt) < options.Value.MetricsRefreshInterval)
+        if (_graph.NodeCount > options.Value.LargeCascadeNodes)
         {
-            ScheduleRefresh();
-            return false;
+            var readRecently = _metrics is not null
+                && Stopwatch.GetElapsedTime(_lastReadComputeAt) < options.Value.MetricsRefreshInterval;
+            if (trigger == Trigger.Ingest || (trigger == Trigger.Read && readRecently))
+            {
+                ScheduleRefresh();
+                return;
+            }
         }
 
         _metrics = CascadeMetricsCalculator.Compute(_graph, _audience.Counts);
         _metricsVersion = _graph.Version;
-        _metricsComputedAt = Stopwatch.GetTimestamp();
         _metricsJson = null;
-        return true;
+        if (trigger == Trigger.Read)
+        {
+            _lastReadComputeAt = Stopwatch.GetTimestamp();
+        }
     }
 
     private async Task PushSummaryAsync()
     {
-        RefreshShape(force: false);
+        RefreshMetrics(Trigger.Ingest);
         if (_metrics is null)
         {
             return;
@@ -217,7 +224,7 @@ public sealed class CascadeGrain(
             {
                 _refreshTimer?.Dispose();
                 _refreshTimer = null;
-                RefreshShape(force: true);
+                RefreshMetrics(Trigger.Timer);
                 await PushSummaryAsync();
             },
             new GrainTimerCreationOptions(options.Value.MetricsRefreshInterval, Timeout.InfiniteTimeSpan));

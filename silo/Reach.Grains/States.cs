@@ -14,26 +14,26 @@ public sealed record CascadeState
 [GenerateSerializer, Alias("reach.AccountState.v1")]
 public sealed record AccountState
 {
-    [Id(0)] public long? ReportedFollowers { get; init; }
-    [Id(1)] public string? Handle { get; init; }
-    [Id(2)] public long ProfileAt { get; init; } = long.MinValue;
-    [Id(3)] public string[] SnapshotFollowers { get; init; } = [];
-    [Id(4)] public long SnapshotAt { get; init; } = long.MinValue;
-    [Id(5)] public string[] EdgeFollowers { get; init; } = [];
-    [Id(6)] public long[] EdgeTimes { get; init; } = [];
-    [Id(7)] public bool[] EdgeFollows { get; init; } = [];
-    [Id(8)] public PostSummary[] Posts { get; init; } = [];
+    [Id(0)] public string[] SnapshotFollowers { get; init; } = [];
+    [Id(1)] public long SnapshotAt { get; init; } = long.MinValue;
+    [Id(2)] public string[] EdgeFollowers { get; init; } = [];
+    [Id(3)] public long[] EdgeTimes { get; init; } = [];
+    [Id(4)] public bool[] EdgeFollows { get; init; } = [];
+    [Id(5)] public PostSummary[] Posts { get; init; } = [];
 }
 
+/// <summary>Per-account columns of an index shard, aligned with <see cref="AccountIds"/>.</summary>
 [GenerateSerializer, Alias("reach.AccountIndexState.v1")]
 public sealed record AccountIndexState
 {
-    [Id(0)] public string[] FollowerAccounts { get; init; } = [];
-    [Id(1)] public long[] FollowerCounts { get; init; } = [];
-    [Id(2)] public ulong[] Reposts { get; init; } = [];
-    [Id(3)] public string[] RepostAccounts { get; init; } = [];
-    [Id(4)] public int[] RepostCounts { get; init; } = [];
-    [Id(5)] public long Version { get; init; }
+    [Id(0)] public string[] AccountIds { get; init; } = [];
+    [Id(1)] public long[] ReportedFollowers { get; init; } = [];
+    [Id(2)] public long[] ProfileTimes { get; init; } = [];
+    [Id(3)] public string?[] Handles { get; init; } = [];
+    [Id(4)] public long[] KnownFollowers { get; init; } = [];
+    [Id(5)] public int[] RepostsMade { get; init; } = [];
+    [Id(6)] public ulong[] Reposts { get; init; } = [];
+    [Id(7)] public long Version { get; init; }
 }
 
 [GenerateSerializer, Alias("reach.DirectoryState.v1")]

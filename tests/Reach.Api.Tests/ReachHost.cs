@@ -15,9 +15,14 @@ public class ReachHost : WebApplicationFactory<Program>
 {
     protected virtual bool LoadSample => false;
 
+    /// <summary>Cascades above this many nodes count as large (refreshed by timer while they grow).</summary>
+    protected virtual int LargeCascadeNodes => 50_000;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Reach:LoadSample", LoadSample ? "true" : "false");
+        builder.UseSetting("Reach:LargeCascadeNodes", LargeCascadeNodes.ToString());
+        builder.UseSetting("Reach:MetricsRefreshInterval", "00:00:00.200");
         builder.UseSetting("Reach:SiloPort", FreePort().ToString());
         builder.UseSetting("Reach:GatewayPort", FreePort().ToString());
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
@@ -35,6 +40,12 @@ public class ReachHost : WebApplicationFactory<Program>
 public sealed class SampleHost : ReachHost
 {
     protected override bool LoadSample => true;
+}
+
+/// <summary>A host where every cascade above five nodes is large.</summary>
+public sealed class SmallThresholdHost : ReachHost
+{
+    protected override int LargeCascadeNodes => 5;
 }
 
 internal static class Ids

@@ -39,10 +39,10 @@ public static class AccountsApi
     {
         var tenant = GrainKeys.DefaultTenant;
         var viewTask = grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accountId)).GetAsync();
-        var repostsMadeTask = grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(accountId)))
-            .GetRepostsMadeAsync(accountId);
-        var (view, repostsMade) = (await viewTask, await repostsMadeTask);
-        if (view is null && repostsMade == 0)
+        var profileTask = grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(accountId)))
+            .GetProfileAsync(accountId);
+        var (view, profile) = (await viewTask, await profileTask);
+        if (view is null && profile is null)
         {
             return Problems.NotFound("Unknown account", $"No account '{accountId}' is known.");
         }
@@ -51,12 +51,12 @@ public static class AccountsApi
         var virality = posts.Where(p => p.StructuralVirality.HasValue).Select(p => p.StructuralVirality!.Value).ToList();
         return TypedResults.Ok(new AccountMetrics(
             accountId,
-            view?.Handle,
-            view?.ReportedFollowers ?? (view is { FollowersKnown: true } ? view.KnownFollowers : null),
+            profile?.Handle,
+            profile?.Followers ?? (view is { FollowersKnown: true } ? view.KnownFollowers : null),
             view?.KnownFollowers ?? 0,
             posts.Length,
             posts.Sum(p => (long)p.Reposts),
-            repostsMade,
+            profile?.RepostsMade ?? 0,
             virality.Count > 0 ? virality.Average() : null,
             virality.Count > 0 ? virality.Max() : null));
     }

@@ -43,18 +43,28 @@ internal sealed class CascadeWork
     };
 }
 
-/// <summary>Everything of one batch that goes to one account grain.</summary>
+/// <summary>Profile snapshots of one batch that go to one account index shard.</summary>
+internal sealed class ProfileWork
+{
+    public List<(int Line, string AccountId, long Followers, string? Handle, long At)> Profiles { get; } = [];
+
+    public ProfileBatch ToBatch() => new()
+    {
+        AccountIds = [.. Profiles.Select(p => p.AccountId)],
+        Followers = [.. Profiles.Select(p => p.Followers)],
+        Handles = [.. Profiles.Select(p => p.Handle)],
+        Times = [.. Profiles.Select(p => p.At)],
+    };
+}
+
+/// <summary>Follower-graph events of one batch that go to one account grain.</summary>
 internal sealed class AccountWork
 {
-    public List<(int Line, long Followers, string? Handle, long At)> Profiles { get; } = [];
     public List<(int Line, string Follower, bool Follows, long At)> Edges { get; } = [];
     public List<(int Line, string[] Followers, long At)> Snapshots { get; } = [];
 
     public AccountBatch ToBatch() => new()
     {
-        ProfileFollowers = [.. Profiles.Select(p => p.Followers)],
-        ProfileHandles = [.. Profiles.Select(p => p.Handle)],
-        ProfileTimes = [.. Profiles.Select(p => p.At)],
         EdgeFollowers = [.. Edges.Select(e => e.Follower)],
         EdgeFollows = [.. Edges.Select(e => e.Follows)],
         EdgeTimes = [.. Edges.Select(e => e.At)],
@@ -68,6 +78,7 @@ internal sealed class IngestPlan
 {
     public Dictionary<string, CascadeWork> Cascades { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, AccountWork> Accounts { get; } = new(StringComparer.Ordinal);
+    public Dictionary<int, ProfileWork> Profiles { get; } = [];
     public List<PlannedDefine> Defines { get; private set; } = [];
     public List<PlannedReference> References { get; private set; } = [];
 
@@ -101,7 +112,7 @@ internal sealed class IngestPlan
                     plan.Cascade(e.PostId!).Impressions.Add(new PlannedImpressions(line, e.Count!.Value, e.At));
                     break;
                 case EventType.Account:
-                    plan.Account(e.AccountId!).Profiles.Add((line, e.Followers!.Value, e.Handle, e.At));
+                    plan.Profile(GrainKeys.ShardOf(e.AccountId!)).Profiles.Add((line, e.AccountId!, e.Followers!.Value, e.Handle, e.At));
                     break;
                 case EventType.Follow or EventType.Unfollow:
                     plan.Account(e.TargetId!).Edges.Add((line, e.AccountId!, e.Type == EventType.Follow, e.At));
@@ -139,6 +150,16 @@ internal sealed class IngestPlan
         if (!Cascades.TryGetValue(rootPostId, out var work))
         {
             Cascades[rootPostId] = work = new CascadeWork();
+        }
+
+        return work;
+    }
+
+    private ProfileWork Profile(int shard)
+    {
+        if (!Profiles.TryGetValue(shard, out var work))
+        {
+            Profiles[shard] = work = new ProfileWork();
         }
 
         return work;

@@ -26,7 +26,11 @@ public sealed class IngestService(IGrainFactory grains, ILogger<IngestService> l
         plan.Drop(cycles.Select(c => c.Line).ToHashSet());
         var tally = new LineTally(invalid.Count + events.Count, refused);
         await ApplyCascadesAsync(plan, tenant, tally);
-        await Task.WhenAll(RecordRepostsMadeAsync(plan, tenant, tally), ApplyAccountsAsync(plan, tenant, tally), RunDirectoryAsync(plan, tenant, tally));
+        await Task.WhenAll(
+            RecordRepostsMadeAsync(plan, tenant),
+            ApplyProfilesAsync(plan, tenant, tally),
+            ApplyAccountsAsync(plan, tenant, tally),
+            RunDirectoryAsync(plan, tenant, tally));
         return new IngestOutcome(tally.ToReport(), null);
     }
 
@@ -68,15 +72,28 @@ public sealed class IngestService(IGrainFactory grains, ILogger<IngestService> l
         }));
     }
 
-    private async Task RecordRepostsMadeAsync(IngestPlan plan, string tenant, LineTally tally)
+    private async Task RecordRepostsMadeAsync(IngestPlan plan, string tenant)
     {
         var byShard = plan.Cascades.Values
             .SelectMany(c => c.Nodes)
-            .Where(n => n.Outcome == ItemOutcome.Accepted)
+            .Where(n => (n.Outcome is ItemOutcome.Accepted or ItemOutcome.Duplicate) && !n.IsQuote)
             .GroupBy(n => GrainKeys.ShardOf(n.AccountId));
         await Task.WhenAll(byShard.Select(shard =>
             grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard.Key))
                 .RecordRepostsAsync([.. shard.Select(n => n.AccountId)], [.. shard.Select(n => n.PostId)])));
+    }
+
+    private async Task ApplyProfilesAsync(IngestPlan plan, string tenant, LineTally tally)
+    {
+        await Task.WhenAll(plan.Profiles.Select(async entry =>
+        {
+            var work = entry.Value.Profiles;
+            var outcomes = await grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, entry.Key)).ApplyProfilesAsync(entry.Value.ToBatch());
+            for (var i = 0; i < work.Count; i++)
+            {
+                tally.Record(work[i].Line, outcomes[i], null);
+            }
+        }));
     }
 
     private async Task ApplyAccountsAsync(IngestPlan plan, string tenant, LineTally tally)
@@ -85,11 +102,6 @@ public sealed class IngestService(IGrainFactory grains, ILogger<IngestService> l
         {
             var work = entry.Value;
             var result = await grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, entry.Key)).ApplyAsync(work.ToBatch());
-            for (var i = 0; i < work.Profiles.Count; i++)
-            {
-                tally.Record(work.Profiles[i].Line, result.Profiles[i], null);
-            }
-
             for (var i = 0; i < work.Edges.Count; i++)
             {
                 tally.Record(work.Edges[i].Line, result.Edges[i], null);

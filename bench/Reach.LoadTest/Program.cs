@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Reach.Analysis.Events;
+using Reach.Analysis.Synthetic;
+
+// Ingest load generator for a running Reach service: pre-generates synthetic cascades, writes them
+// as NDJSON batches, then posts the batches with a fixed number of requests in flight and reports
+// events per second and request latency. With --server-pid it also reports the service's resident
+// memory before and after (an upper bound for memory per node: it includes uncollected garbage).
+var options = LoadOptions.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine("""
+        usage: Reach.LoadTest [--url http://localhost:5000] [--nodes 1000000] [--cascades 1] [--batch 5000]
+                              [--concurrency 4] [--seed 1] [--accounts] [--server-pid PID] [--read-metrics]
+        """);
+    return 2;
+}
+
+Console.WriteLine($"generating {options.Cascades} cascade(s) of {options.Nodes:N0} nodes (seed {options.Seed}) …");
+var events = SyntheticCascadeGenerator.Generate(new SyntheticOptions
+{
+    Nodes = options.Nodes,
+    Cascades = options.Cascades,
+    Seed = options.Seed,
+    IncludeAccounts = options.Accounts,
+    IdPrefix = $"load{options.Seed}-",
+}).ToList();
+var batches = events.Chunk(options.Batch).Select(chunk => EventWriter.ToNdjson(chunk)).ToList();
+var reposts = events.Count(e => e.Type == EventType.Repost);
+Console.WriteLine($"{events.Count:N0} events ({reposts:N0} reposts) in {batches.Count} batches of ≤{options.Batch}, {batches.Sum(b => (long)b.Length) / 1e6:N1} MB");
+events.Clear();
+
+using var http = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(10) };
+var rssBefore = ResidentBytes(options.ServerPid);
+var latencies = new double[batches.Count];
+var next = -1;
+var accepted = 0L;
+var clock = Stopwatch.StartNew();
+await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
+{
+    int index;
+    while ((index = Interlocked.Increment(ref next)) < batches.Count)
+    {
+        var content = new ByteArrayContent(batches[index]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.PostAsync("/v1/events", content);
+        var body = await response.Content.ReadAsStringAsync();
+        latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"batch {index}: {(int)response.StatusCode} {body}");
+        }
+
+        Interlocked.Add(ref accepted, JsonNode.Parse(body)!["accepted"]!.GetValue<long>());
+    }
+}));
+clock.Stop();
+
+var seconds = clock.Elapsed.TotalSeconds;
+Array.Sort(latencies);
+Console.WriteLine($"ingested {accepted:N0} events in {seconds:N2} s: {accepted / seconds:N0} events/s, {reposts / seconds:N0} reposts/s");
+Console.WriteLine($"request latency ms: p50 {Percentile(0.50):N1}, p90 {Percentile(0.90):N1}, p99 {Percentile(0.99):N1}, max {latencies[^1]:N1}");
+
+if (options.ReadMetrics)
+{
+    var root = $"load{options.Seed}-c0-p0";
+    var read = Stopwatch.StartNew();
+    var metrics = JsonNode.Parse(await http.GetStringAsync($"/v1/posts/{root}/metrics"))!;
+    Console.WriteLine($"first metrics read of {root}: {read.Elapsed.TotalMilliseconds:N1} ms, size {metrics["size"]}, depth {metrics["depth"]}, ν {metrics["structuralVirality"]}");
+}
+
+if (options.ServerPid is not null)
+{
+    var rssAfter = ResidentBytes(options.ServerPid);
+    var nodes = (long)options.Nodes * options.Cascades;
+    Console.WriteLine($"service resident memory: {rssBefore / 1e6:N0} MB before, {rssAfter / 1e6:N0} MB after: {(rssAfter - rssBefore) / (double)nodes:N0} bytes per node");
+}
+
+return 0;
+
+double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
+
+static long ResidentBytes(int? pid)
+{
+    if (pid is null)
+    {
+        return 0;
+    }
+
+    var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+}
+
+internal sealed record LoadOptions(
+    string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics)
+{
+    public static LoadOptions? Parse(string[] args)
+    {
+        var options = new LoadOptions("http://localhost:5000", 1_000_000, 1, 5_000, 4, 1, false, null, false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            try
+            {
+                options = args[i] switch
+                {
+                    "--url" => options with { Url = Value() },
+                    "--nodes" => options with { Nodes = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--cascades" => options with { Cascades = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--batch" => options with { Batch = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--concurrency" => options with { Concurrency = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--accounts" => options with { Accounts = true },
+                    "--server-pid" => options with { ServerPid = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--read-metrics" => options with { ReadMetrics = true },
+                    _ => null,
+                };
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return null;
+            }
+
+            if (options is null)
+            {
+                Console.Error.WriteLine($"unknown argument '{args[i]}'");
+                return null;
+            }
+        }
+
+        return options.Nodes >= 1 && options.Cascades >= 1 && options.Batch >= 1 && options.Concurrency >= 1 ? options : null;
+    }
+}
