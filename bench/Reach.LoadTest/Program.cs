@@ -35,6 +35,7 @@ events.Clear();
 
 using var http = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(10) };
 var rssBefore = ResidentBytes(options.ServerPid);
+var cpuBefore = CpuSeconds(options.ServerPid);
 var latencies = new double[batches.Count];
 var next = -1;
 var accepted = 0L;
@@ -65,6 +66,12 @@ Array.Sort(latencies);
 Console.WriteLine($"ingested {accepted:N0} events in {seconds:N2} s: {accepted / seconds:N0} events/s, {reposts / seconds:N0} reposts/s");
 Console.WriteLine($"request latency ms: p50 {Percentile(0.50):N1}, p90 {Percentile(0.90):N1}, p99 {Percentile(0.99):N1}, max {latencies[^1]:N1}");
 
+if (options.ServerPid is not null)
+{
+    var cpu = CpuSeconds(options.ServerPid) - cpuBefore;
+    Console.WriteLine($"service CPU time: {cpu:N2} s ({cpu / seconds:N2} cores busy), {cpu * 1e6 / accepted:N1} µs per event");
+}
+
 if (options.ReadMetrics)
 {
     var root = $"load{options.Seed}-c0-p0";
@@ -83,6 +90,19 @@ if (options.ServerPid is not null)
 return 0;
 
 double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
+
+// utime + stime of a process, from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
+static double CpuSeconds(int? pid)
+{
+    if (pid is null)
+    {
+        return 0;
+    }
+
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+}
 
 static long ResidentBytes(int? pid)
 {
