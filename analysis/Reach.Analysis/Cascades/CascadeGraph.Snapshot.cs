@@ -10,7 +10,7 @@ public sealed partial class CascadeGraph
 
     public byte[] ToSnapshot()
     {
-        using var stream = new MemoryStream(capacity: 64 + (_count * 24));
+        using var stream = new MemoryStream(capacity: SnapshotSizeHint());
         using (var writer = new BinaryWriter(stream))
         {
             writer.Write(SnapshotFormat);
@@ -39,6 +39,11 @@ public sealed partial class CascadeGraph
 
         return stream.ToArray();
     }
+
+    /// <summary>Close to the snapshot's size, so that writing it does not regrow the buffer.</summary>
+    private int SnapshotSizeHint() =>
+        (int)Math.Min(int.MaxValue - 64, 256 + _ids.ArenaBytes + _accounts.ArenaBytes + ((_ids.Count + _accounts.Count) * 4L)
+            + (_count * 19L) + ((_likes.Count + _replies.Count) * 8L) + (_declaredParentOf.Count * 48L));
 
     public static CascadeGraph FromSnapshot(byte[] snapshot)
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Reach.Analysis.Ids;
 
@@ -362,7 +361,7 @@ public static class EventParser
             return Outcome.Fail("missing required field 'type'");
         }
 
-        if (!ReachEvent.TryParseType(Encoding.UTF8.GetBytes(f.Type), out var type))
+        if (!ReachEvent.TryParseType(f.Type, out var type))
         {
             return Outcome.Fail($"unknown event type '{Truncate(f.Type)}'; expected one of account, follow, unfollow, followers, post, repost, quote, reply, like, impressions");
         }

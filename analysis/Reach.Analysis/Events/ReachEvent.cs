@@ -55,23 +55,10 @@ public sealed record ReachEvent
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    public static bool TryParseType(ReadOnlySpan<byte> utf8, out EventType type)
-    {
-        for (var i = 0; i < Utf8TypeNames.Length; i++)
-        {
-            if (utf8.SequenceEqual(Utf8TypeNames[i]))
-            {
-                type = (EventType)i;
-                return true;
-            }
-        }
+    public static bool TryParseType(string name, out EventType type) => TypesByName.TryGetValue(name, out type);
 
-        type = default;
-        return false;
-    }
-
-    private static readonly byte[][] Utf8TypeNames =
-        [.. Enum.GetValues<EventType>().Select(t => System.Text.Encoding.UTF8.GetBytes(TypeName(t)))];
+    private static readonly Dictionary<string, EventType> TypesByName =
+        Enum.GetValues<EventType>().ToDictionary(TypeName, StringComparer.Ordinal);
 }
 
 /// <summary>An event together with its 1-based position in the batch it came in.</summary>

@@ -32,6 +32,9 @@ public sealed class IdTable
 
     public int Count => _count;
 
+    /// <summary>Bytes of UTF-8 held for the ids themselves.</summary>
+    public int ArenaBytes => _arenaLength;
+
     /// <summary>Bytes held by the table's arrays.</summary>
     public long FootprintBytes => _arena.Length + (_offsets.Length + _hashes.Length + _slots.Length) * 4L;
 

@@ -30,7 +30,10 @@ internal sealed class CascadeWork
     public List<PlannedNode> Nodes { get; } = [];
     public List<PlannedImpressions> Impressions { get; } = [];
 
-    public CascadeBatch ToBatch() => new()
+    private CascadeBatch? _batch;
+
+    /// <summary>The grain message for this work, built once (until nodes are dropped).</summary>
+    public CascadeBatch ToBatch() => _batch ??= new()
     {
         Root = Root?.Event,
         NodeIds = [.. Nodes.Select(n => n.PostId)],
@@ -41,6 +44,14 @@ internal sealed class CascadeWork
         ImpressionCounts = [.. Impressions.Select(i => i.Count)],
         ImpressionTimes = [.. Impressions.Select(i => i.At)],
     };
+
+    public void DropNodes(IReadOnlySet<int> lines)
+    {
+        if (Nodes.RemoveAll(n => lines.Contains(n.Line)) > 0)
+        {
+            _batch = null;
+        }
+    }
 }
 
 /// <summary>Profile snapshots of one batch that go to one account index shard.</summary>
@@ -138,7 +149,7 @@ internal sealed class IngestPlan
 
         foreach (var work in Cascades.Values)
         {
-            work.Nodes.RemoveAll(n => lines.Contains(n.Line));
+            work.DropNodes(lines);
         }
 
         Defines = [.. Defines.Where(d => d.Line is not { } line || !lines.Contains(line))];
