@@ -15,7 +15,8 @@ public sealed record RootEvent(
 [GenerateSerializer, Immutable, Alias("reach.CascadeBatch")]
 public sealed record CascadeBatch
 {
-    [Id(0)] public RootEvent? Root { get; init; }
+    /// <summary>Root events for this cascade (normally none or one; a batch may repeat one).</summary>
+    [Id(0)] public RootEvent[] Roots { get; init; } = [];
     [Id(1)] public string[] NodeIds { get; init; } = [];
     [Id(2)] public string[] NodeAccounts { get; init; } = [];
     [Id(3)] public string?[] NodeParents { get; init; } = [];
@@ -38,10 +39,10 @@ public enum ItemOutcome : byte
 
 [GenerateSerializer, Immutable, Alias("reach.CascadeBatchResult")]
 public sealed record CascadeBatchResult(
-    [property: Id(0)] ItemOutcome? Root,
+    [property: Id(0)] ItemOutcome[] Roots,
     [property: Id(1)] ItemOutcome[] Nodes,
     [property: Id(2)] string?[] Reasons,
-    [property: Id(3)] string? RootReason,
+    [property: Id(3)] string?[] RootReasons,
     [property: Id(4)] ItemOutcome[] Impressions);
 
 public enum ReadStatus : byte

@@ -58,13 +58,14 @@ public sealed class CascadeGrain(
     {
         var before = _graph.Version;
         var rootWasKnown = _graph.RootKnown;
-        ItemOutcome? rootOutcome = null;
-        string? rootReason = null;
-        if (batch.Root is { } root)
+        var rootOutcomes = new ItemOutcome[batch.Roots.Length];
+        var rootReasons = new string?[batch.Roots.Length];
+        for (var i = 0; i < rootOutcomes.Length; i++)
         {
+            var root = batch.Roots[i];
             var result = _graph.SetRoot(root.AccountId, root.At, root.IsQuote ? NodeKind.Quote : NodeKind.Post);
-            rootOutcome = ToOutcome(result.Outcome);
-            rootReason = result.Reason;
+            rootOutcomes[i] = ToOutcome(result.Outcome);
+            rootReasons[i] = result.Reason;
             if (result.Outcome == AddOutcome.Added && root.Tags is { Length: > 0 })
             {
                 state.State = state.State with { Tags = root.Tags };
@@ -106,7 +107,7 @@ public sealed class CascadeGrain(
             await PushSummaryAsync();
         }
 
-        return new CascadeBatchResult(rootOutcome, outcomes, reasons, rootReason, impressions);
+        return new CascadeBatchResult(rootOutcomes, outcomes, reasons, rootReasons, impressions);
     }
 
     public async Task<JsonRead> GetMetricsAsync()

@@ -24,8 +24,17 @@ internal static class Http
         using var response = await client.PostEventsAsync(events);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.True(response.IsSuccessStatusCode, body);
-        return JsonNode.Parse(body)!;
+        var report = JsonNode.Parse(body)!;
+        AssertEveryLineCounted(report);
+        return report;
     }
+
+    /// <summary>Every line of a batch is counted exactly once in its report.</summary>
+    public static void AssertEveryLineCounted(JsonNode report) =>
+        Assert.Equal(
+            report["received"]!.GetValue<int>(),
+            report["accepted"]!.GetValue<int>() + report["duplicates"]!.GetValue<int>()
+                + report["conflicts"]!.AsArray().Count + report["rejected"]!.AsArray().Count);
 
     public static async Task<JsonNode> GetJsonAsync(this HttpClient client, string url)
     {

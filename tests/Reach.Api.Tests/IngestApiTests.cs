@@ -31,6 +31,24 @@ public sealed class IngestApiTests(ReachHost host)
     }
 
     [Fact]
+    public async Task Repeats_within_one_batch_count_as_duplicates()
+    {
+        var x = Ids.Unique();
+        var post = Ev.Post(x + "p", x + "au", 0);
+        var repost = Ev.Repost(x + "r", x + "A", x + "p", null, 1);
+        var like = Ev.Like(x + "L", x + "r", 2);
+
+        var report = await _client.IngestAsync([post, repost, like, post, repost, like, post with { AccountId = x + "other" }]);
+
+        Assert.Equal(3, report["accepted"]!.GetValue<int>());
+        Assert.Equal(3, report["duplicates"]!.GetValue<int>());
+        Assert.Equal(7, Assert.Single(report["conflicts"]!.AsArray())!["line"]!.GetValue<int>());
+        var metrics = await _client.GetJsonAsync($"/v1/posts/{x}p/metrics");
+        Assert.Equal(2, metrics["size"]!.GetValue<int>());
+        Assert.Equal(1, metrics["likes"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_json_array_is_taken_like_ndjson()
     {
         var x = Ids.Unique();
@@ -83,6 +101,7 @@ public sealed class IngestApiTests(ReachHost host)
         var report = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
 
         response.EnsureSuccessStatusCode();
+        Http.AssertEveryLineCounted(report);
         Assert.Equal(2, report["accepted"]!.GetValue<int>());
         var rejected = Assert.Single(report["rejected"]!.AsArray());
         Assert.Equal(2, rejected!["line"]!.GetValue<int>());

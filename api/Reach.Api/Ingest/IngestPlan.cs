@@ -26,7 +26,7 @@ internal sealed record PlannedReference(int? Line, PostReference Reference);
 /// <summary>Everything of one batch that goes to one cascade grain.</summary>
 internal sealed class CascadeWork
 {
-    public PlannedRoot? Root { get; set; }
+    public List<PlannedRoot> Roots { get; } = [];
     public List<PlannedNode> Nodes { get; } = [];
     public List<PlannedImpressions> Impressions { get; } = [];
 
@@ -35,7 +35,7 @@ internal sealed class CascadeWork
     /// <summary>The grain message for this work, built once (until nodes are dropped).</summary>
     public CascadeBatch ToBatch() => _batch ??= new()
     {
-        Root = Root?.Event,
+        Roots = [.. Roots.Select(r => r.Event)],
         NodeIds = [.. Nodes.Select(n => n.PostId)],
         NodeAccounts = [.. Nodes.Select(n => n.AccountId)],
         NodeParents = [.. Nodes.Select(n => n.ParentPostId)],
@@ -101,7 +101,7 @@ internal sealed class IngestPlan
             switch (e.Type)
             {
                 case EventType.Post:
-                    plan.Cascade(e.PostId!).Root = new PlannedRoot(line, new RootEvent(e.AccountId!, e.At, IsQuote: false, e.Tags?.ToArray()));
+                    plan.Cascade(e.PostId!).Roots.Add(new PlannedRoot(line, new RootEvent(e.AccountId!, e.At, IsQuote: false, e.Tags?.ToArray())));
                     plan.Defines.Add(new PlannedDefine(line, e.PostId!, e.PostId!, Final: true));
                     break;
                 case EventType.Repost:
@@ -109,7 +109,7 @@ internal sealed class IngestPlan
                     plan.Defines.Add(new PlannedDefine(line, e.PostId!, e.RootPostId!, Final: true));
                     break;
                 case EventType.Quote:
-                    plan.Cascade(e.PostId!).Root = new PlannedRoot(line, new RootEvent(e.AccountId!, e.At, IsQuote: true, null));
+                    plan.Cascade(e.PostId!).Roots.Add(new PlannedRoot(line, new RootEvent(e.AccountId!, e.At, IsQuote: true, null)));
                     plan.Defines.Add(new PlannedDefine(line, e.PostId!, e.PostId!, Final: false));
                     plan.References.Add(new PlannedReference(line, new PostReference(ReferenceKind.Quote, e.QuotedPostId!, e.PostId!, e.AccountId!, e.At)));
                     break;

@@ -54,9 +54,9 @@ public sealed class IngestService(IGrainFactory grains, ILogger<IngestService> l
         {
             var work = entry.Value;
             var result = await Cascade(tenant, entry.Key).ApplyAsync(work.ToBatch());
-            if (work.Root is { } root)
+            for (var i = 0; i < work.Roots.Count; i++)
             {
-                tally.Record(root.Line, result.Root!.Value, result.RootReason);
+                tally.Record(work.Roots[i].Line, result.Roots[i], result.RootReasons[i]);
             }
 
             for (var i = 0; i < work.Nodes.Count; i++)
