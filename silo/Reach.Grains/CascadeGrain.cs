@@ -18,6 +18,7 @@ public sealed class CascadeGrain(
 
     private CascadeMetrics? _metrics;
     private long _metricsVersion = -1;
+    private long _metricsAudienceVersion = -1;
     private long _lastReadComputeAt;
     private byte[]? _metricsJson;
     private PostSummary? _pushedSummary;
@@ -117,8 +118,8 @@ public sealed class CascadeGrain(
             return NotReady();
         }
 
-        var audienceChanged = await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
-        RefreshMetrics(Trigger.Read, audienceChanged);
+        await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
+        RefreshMetrics(Trigger.Read);
         _metricsJson ??= JsonSerializer.SerializeToUtf8Bytes(_metrics, ReachJson.Options);
         return new JsonRead(ReadStatus.Ready, _metricsJson, 0);
     }
@@ -130,11 +131,9 @@ public sealed class CascadeGrain(
             return Task.FromResult(NotReady());
         }
 
-        var buckets = CascadeTimelineBuilder.BucketCount(_graph, bucket);
-        if (buckets > CascadeTimelineBuilder.MaxBuckets)
+        if (CascadeTimelineBuilder.Problem(_graph, bucket) is { } problem)
         {
-            return Task.FromResult(new JsonRead(ReadStatus.Invalid, null, 0,
-                $"a bucket of {bucket} gives {buckets} buckets for this cascade; the limit is {CascadeTimelineBuilder.MaxBuckets}, choose a wider bucket"));
+            return Task.FromResult(new JsonRead(ReadStatus.Invalid, null, 0, problem));
         }
 
         var timeline = CascadeTimelineBuilder.Build(_graph, bucket);
@@ -168,14 +167,14 @@ public sealed class CascadeGrain(
     }
 
     /// <summary>
-    /// Recomputes the metrics when the cascade (or its participants' follower counts) changed.
+    /// Recomputes the metrics when the cascade or its participants' follower counts changed.
     /// Large cascades are not walked on ingest: a timer refreshes them once per interval while they
     /// grow, and reads recompute at most once per interval, so a read after a quiet spell is exact
     /// and a viral post read many times a second is walked at most once a second.
     /// </summary>
-    private void RefreshMetrics(Trigger trigger, bool audienceChanged = false)
+    private void RefreshMetrics(Trigger trigger)
     {
-        if (!audienceChanged && _metrics is not null && _metricsVersion == _graph.Version)
+        if (_metrics is not null && _metricsVersion == _graph.Version && _metricsAudienceVersion == _audience.Version)
         {
             return;
         }
@@ -193,6 +192,7 @@ public sealed class CascadeGrain(
 
         _metrics = CascadeMetricsCalculator.Compute(_graph, _audience.Counts);
         _metricsVersion = _graph.Version;
+        _metricsAudienceVersion = _audience.Version;
         _metricsJson = null;
         if (trigger == Trigger.Read)
         {

@@ -74,6 +74,17 @@ public sealed class ExportApiTests(ReachHost host)
         Assert.Equal(3, Assert.Single(hourly["buckets"]!.AsArray())!["reposts"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_bucket_reaching_outside_the_calendar_is_a_bad_request()
+    {
+        var x = Ids.Unique();
+        await _client.IngestAsync([Ev.Post(x + "p", x + "au", 0), Ev.Repost(x + "r", x + "A", x + "p", null, -60)]);
+
+        using var response = await _client.GetAsync($"/v1/posts/{x}p/timeline?bucket=P800000D", TestContext.Current.CancellationToken);
+
+        await response.ProblemAsync(400);
+    }
+
     [Theory]
     [InlineData("0s")]
     [InlineData("fortnight")]

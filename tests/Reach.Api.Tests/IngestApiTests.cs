@@ -141,6 +141,24 @@ public sealed class IngestApiTests(ReachHost host)
     }
 
     [Fact]
+    public async Task A_json_array_broken_midway_is_refused_whole_even_when_skipping()
+    {
+        var x = Ids.Unique();
+        var body = $$"""
+            [{"type":"post","postId":"{{x}}p","accountId":"a","at":"2026-01-01T00:00:00Z"},
+             {"type":"post",,},
+             {"type":"post","postId":"{{x}}q","accountId":"a","at":"2026-01-01T00:00:00Z"}]
+            """;
+        using var response = await _client.PostAsync("/v1/events?invalid=skip",
+            new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        var error = Assert.Single((await response.ProblemAsync(400))["errors"]!.AsArray());
+        Assert.Equal(2, error!["line"]!.GetValue<int>());
+        using var metrics = await _client.GetAsync($"/v1/posts/{x}p/metrics", TestContext.Current.CancellationToken);
+        await metrics.ProblemAsync(404);
+    }
+
+    [Fact]
     public async Task Other_content_types_answer_415_problem_details()
     {
         using var response = await _client.PostAsync("/v1/events",

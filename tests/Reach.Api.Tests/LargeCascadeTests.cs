@@ -23,6 +23,22 @@ public sealed class LargeCascadeTests(SmallThresholdHost host) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Exposure_of_a_large_cascade_follows_an_account_event_that_arrives_after_a_read()
+    {
+        var x = Ids.Unique();
+        await _client.IngestAsync([Ev.Post(x + "p", x + "au"), .. Enumerable.Range(0, 6).Select(i => Ev.Repost($"{x}r{i}", $"{x}a{i}", x + "p", null, 1))]);
+        Assert.Null((await _client.GetJsonAsync($"/v1/posts/{x}p/metrics"))["exposure"]);
+
+        await _client.IngestAsync([Ev.Account(x + "a0", 40)]);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await _client.GetJsonAsync($"/v1/posts/{x}p/metrics"))["exposure"]?.GetValue<long>() != 40)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "exposure never took up the follower count of a0");
+        }
+    }
+
+    [Fact]
     public async Task The_authors_account_catches_up_with_a_large_cascade_without_any_read()
     {
         var x = Ids.Unique();

@@ -100,6 +100,19 @@ public sealed class MetricsApiTests(ReachHost host)
     }
 
     [Fact]
+    public async Task A_long_chain_of_replies_in_one_batch_counts_every_reply()
+    {
+        var x = Ids.Unique();
+        var events = new List<ReachEvent> { Ev.Post(x + "p", x + "au") };
+        events.AddRange(Enumerable.Range(1, 60).Select(i => Ev.Reply($"{x}y{i}", $"{x}u{i}", i == 1 ? x + "p" : $"{x}y{i - 1}", i)));
+        events.Reverse();
+
+        await _client.IngestAsync(events);
+
+        Assert.Equal(60, (await _client.GetJsonAsync($"/v1/posts/{x}p/metrics"))["replies"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Account_metrics_sum_the_accounts_posts_and_reposts()
     {
         var x = Ids.Unique();

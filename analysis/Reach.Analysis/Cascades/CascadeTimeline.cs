@@ -9,23 +9,36 @@ public static class CascadeTimelineBuilder
 {
     public const int MaxBuckets = 100_000;
 
-    /// <summary>The number of buckets a timeline with this bucket width would need.</summary>
-    public static long BucketCount(CascadeGraph graph, TimeSpan bucket)
+    /// <summary>Why a timeline with this bucket width cannot be built, or null when it can.</summary>
+    public static string? Problem(CascadeGraph graph, TimeSpan bucket)
     {
+        if (bucket <= TimeSpan.Zero)
+        {
+            return "the bucket must be a positive duration";
+        }
+
         var (first, last) = Range(graph, bucket);
-        return ((last - first) / bucket.Ticks) + 1;
+        if (first < DateTimeOffset.MinValue.UtcTicks || last > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            return $"a bucket of {bucket} reaches outside the calendar for this cascade; choose a narrower bucket";
+        }
+
+        var count = ((last - first) / bucket.Ticks) + 1;
+        return count > MaxBuckets
+            ? $"a bucket of {bucket} gives {count} buckets for this cascade; the limit is {MaxBuckets}, choose a wider bucket"
+            : null;
     }
 
     public static CascadeTimeline Build(CascadeGraph graph, TimeSpan bucket)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
+        if (Problem(graph, bucket) is { } problem)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bucket), problem);
+        }
+
         var rootAt = graph.RootTime!.Value;
         var (first, last) = Range(graph, bucket);
         var count = ((last - first) / bucket.Ticks) + 1;
-        if (count > MaxBuckets)
-        {
-            throw new ArgumentOutOfRangeException(nameof(bucket), $"{count} buckets exceed the limit of {MaxBuckets}.");
-        }
 
         var counts = new int[count];
         foreach (var t in graph.Times[1..])

@@ -4,7 +4,11 @@ using Reach.Analysis.Ids;
 namespace Reach.Analysis.Events;
 
 /// <summary>The valid events of a batch and the reasons its other lines were rejected.</summary>
-public sealed record ParsedBatch(IReadOnlyList<NumberedEvent> Events, IReadOnlyList<EventError> Errors);
+public sealed record ParsedBatch(IReadOnlyList<NumberedEvent> Events, IReadOnlyList<EventError> Errors)
+{
+    /// <summary>Part of the body could not be read at all (a JSON array broken midway): refuse it whole, even when skipping bad lines.</summary>
+    public bool Unreadable { get; init; }
+}
 
 /// <summary>
 /// Parses and validates event batches: NDJSON (one event per line; blank lines are allowed and
@@ -13,6 +17,9 @@ public sealed record ParsedBatch(IReadOnlyList<NumberedEvent> Events, IReadOnlyL
 /// </summary>
 public static class EventParser
 {
+    /// <summary>Largest follower or impression count taken: far above any real account, small enough that sums over a million nodes cannot overflow.</summary>
+    public const long MaxCount = 1_000_000_000_000;
+
     public static ParsedBatch ParseNdjson(ReadOnlySpan<byte> body)
     {
         var events = new List<NumberedEvent>();
@@ -50,6 +57,11 @@ public static class EventParser
             {
                 errors.Add(new EventError(line, $"not valid JSON: {TrimJsonMessage(exception.Message)}"));
             }
+            catch (InvalidOperationException exception)
+            {
+                // e.g. a string escape that is not valid UTF-16 (a lone surrogate)
+                errors.Add(new EventError(line, $"not valid JSON text: {exception.Message}"));
+            }
         }
 
         return new ParsedBatch(events, errors);
@@ -75,9 +87,12 @@ public static class EventParser
                 Collect(position, ParseObject(ref reader), events, errors);
             }
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            errors.Add(new EventError(Math.Max(position, 1), $"not valid JSON: {TrimJsonMessage(exception.Message)}"));
+            // Past a syntax error the array's elements cannot be told apart: the batch is unreadable as a whole.
+            errors.Add(new EventError(Math.Max(position, 1),
+                $"not valid JSON: {TrimJsonMessage(exception.Message)}; elements from here on could not be read"));
+            return new ParsedBatch(events, errors) { Unreadable = true };
         }
 
         return new ParsedBatch(events, errors);
@@ -258,18 +273,37 @@ public static class EventParser
         return reader.TokenType == JsonTokenType.Null ? null : ReadId(ref reader, field, out value);
     }
 
-    private static string? CheckId(string field, string value) =>
-        value.Length is 0 or > IdTable.MaxIdLength
-            ? $"'{field}' must be 1–{IdTable.MaxIdLength} characters long (it has {value.Length})"
-            : null;
+    private static string? CheckId(string field, string value)
+    {
+        if (value.Length is 0 or > IdTable.MaxIdLength)
+        {
+            return $"'{field}' must be 1–{IdTable.MaxIdLength} characters long (it has {value.Length})";
+        }
+
+        // Ids travel into GraphML and GEXF: no control characters, no unpaired surrogates.
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (!System.Xml.XmlConvert.IsXmlChar(c) || char.IsControl(c))
+            {
+                return $"'{field}' holds a control character or an unpaired surrogate at position {i + 1}";
+            }
+        }
+
+        return null;
+    }
 
     private static string? ReadCount(ref Utf8JsonReader reader, string field, out long? value)
     {
         value = null;
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var number) || number < 0)
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var number) || number is < 0 or > MaxCount)
         {
             reader.Skip();
-            return $"'{field}' must be a non-negative integer";
+            return $"'{field}' must be an integer from 0 to {MaxCount}";
         }
 
         value = number;

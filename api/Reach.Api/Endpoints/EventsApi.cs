@@ -60,7 +60,7 @@ public static class EventsApi
             return Problems.BadRequest("Empty batch", "The batch holds no events.");
         }
 
-        var outcome = await ingest.IngestAsync(parsed.Events, parsed.Errors, skipInvalid: invalid == "skip");
+        var outcome = await ingest.IngestAsync(parsed.Events, parsed.Errors, skipInvalid: invalid == "skip" && !parsed.Unreadable);
         if (outcome.Refused is { } refused)
         {
             return Problems.BadRequest(

@@ -124,7 +124,7 @@ public static partial class PostsApi
             {
                 bucket = XmlConvert.ToTimeSpan(text);
             }
-            catch (FormatException)
+            catch (Exception e) when (e is FormatException or OverflowException)
             {
                 return false;
             }

@@ -8,10 +8,8 @@ namespace Reach.Api.Ingest;
 /// account, never one per event. A batch with a cycle-closing repost is refused before anything is
 /// stored, unless invalid lines are to be skipped.
 /// </summary>
-public sealed class IngestService(IGrainFactory grains, ILogger<IngestService> logger)
+public sealed class IngestService(IGrainFactory grains)
 {
-    private const int MaxDirectoryRounds = 32;
-
     public async Task<IngestOutcome> IngestAsync(
         IReadOnlyList<NumberedEvent> events, IReadOnlyList<EventError> invalid, bool skipInvalid, string tenant = GrainKeys.DefaultTenant)
     {
@@ -123,7 +121,8 @@ public sealed class IngestService(IGrainFactory grains, ILogger<IngestService> l
     {
         var defines = plan.Defines.Where(d => d.Line is not { } line || !tally.IsRefusedOrConflict(line)).ToList();
         var references = plan.References;
-        for (var round = 0; (defines.Count > 0 || references.Count > 0) && round < MaxDirectoryRounds; round++)
+        // Terminates: a round defines only cascades a post did not belong to yet, and there are finitely many.
+        while (defines.Count > 0 || references.Count > 0)
         {
             var definesByShard = defines.ToLookup(d => GrainKeys.ShardOf(d.PostId));
             var referencesByShard = references.ToLookup(r => GrainKeys.ShardOf(r.Reference.TargetId));
@@ -157,11 +156,6 @@ public sealed class IngestService(IGrainFactory grains, ILogger<IngestService> l
                 .Where(d => d.Reference.Kind is ReferenceKind.Reply or ReferenceKind.Quote)
                 .Select(d => new PlannedDefine(null, d.Reference.SourceId, d.RootPostId, Final: false))];
             references = [];
-        }
-
-        if (defines.Count > 0)
-        {
-            logger.LogWarning("Directory resolution stopped after {Rounds} rounds; quote or reply chains deeper than that are resolved by later batches.", MaxDirectoryRounds);
         }
     }
 
