@@ -15,6 +15,7 @@ if (options is null)
     Console.Error.WriteLine("""
         usage: Reach.LoadTest [--url http://localhost:5000] [--nodes 1000000] [--cascades 1] [--batch 5000]
                               [--concurrency 4] [--seed 1] [--accounts] [--server-pid PID] [--read-metrics]
+                              [--warmup-nodes N]
         """);
     return 2;
 }
@@ -34,6 +35,21 @@ Console.WriteLine($"{events.Count:N0} events ({reposts:N0} reposts) in {batches.
 events.Clear();
 
 using var http = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(10) };
+if (options.WarmupNodes > 0)
+{
+    // Steady state: let the service's JIT tiers settle on a cascade of its own before measuring.
+    var warmup = SyntheticCascadeGenerator.Generate(new SyntheticOptions { Nodes = options.WarmupNodes, Seed = options.Seed + 1_000_000, IdPrefix = "warmup-" });
+    foreach (var chunk in warmup.Chunk(options.Batch))
+    {
+        var content = new ByteArrayContent(EventWriter.ToNdjson(chunk));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        using var response = await http.PostAsync("/v1/events", content);
+        response.EnsureSuccessStatusCode();
+    }
+
+    Console.WriteLine($"warmed up with {options.WarmupNodes:N0} nodes");
+}
+
 var rssBefore = ResidentBytes(options.ServerPid);
 var cpuBefore = CpuSeconds(options.ServerPid);
 var latencies = new double[batches.Count];
@@ -116,11 +132,11 @@ static long ResidentBytes(int? pid)
 }
 
 internal sealed record LoadOptions(
-    string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics)
+    string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics, int WarmupNodes)
 {
     public static LoadOptions? Parse(string[] args)
     {
-        var options = new LoadOptions("http://localhost:5000", 1_000_000, 1, 5_000, 4, 1, false, null, false);
+        var options = new LoadOptions("http://localhost:5000", 1_000_000, 1, 5_000, 4, 1, false, null, false, 0);
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -137,6 +153,7 @@ internal sealed record LoadOptions(
                     "--accounts" => options with { Accounts = true },
                     "--server-pid" => options with { ServerPid = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--read-metrics" => options with { ReadMetrics = true },
+                    "--warmup-nodes" => options with { WarmupNodes = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     _ => null,
                 };
             }

@@ -161,6 +161,18 @@ public sealed record PostReference(
 [GenerateSerializer, Immutable, Alias("reach.DirectoryBatch")]
 public sealed record DirectoryBatch
 {
+    /// <summary>
+    /// Claims, processed first: post ClaimIds[i] is claimed by an event with fingerprint
+    /// ClaimFingerprints[i] (a hash of the fields that define it). The first claim of an id wins;
+    /// the same fingerprint again is a duplicate, another one a conflict. Catches an id reused
+    /// across cascades, which no single cascade can see. An accepted claim with a ClaimRoots[i]
+    /// also defines the post in that cascade.
+    /// </summary>
+    [Id(4)] public string[] ClaimIds { get; init; } = [];
+    [Id(5)] public ulong[] ClaimFingerprints { get; init; } = [];
+    [Id(6)] public string?[] ClaimRoots { get; init; } = [];
+    [Id(7)] public bool[] ClaimFinal { get; init; } = [];
+
     /// <summary>Post DefineIds[i] belongs to the cascade of DefineRoots[i].</summary>
     [Id(0)] public string[] DefineIds { get; init; } = [];
     [Id(1)] public string[] DefineRoots { get; init; } = [];
@@ -178,4 +190,5 @@ public sealed record Delivery(
 [GenerateSerializer, Immutable, Alias("reach.DirectoryResult")]
 public sealed record DirectoryResult(
     [property: Id(0)] Delivery[] Deliveries,
-    [property: Id(1)] bool[] ReferenceIsNew);
+    [property: Id(1)] bool[] ReferenceIsNew,
+    [property: Id(2)] bool[] ClaimConflicts);

@@ -17,6 +17,7 @@ public sealed class PostDirectoryGrain(
     private readonly IdTable _roots = new(1024);
     private int[] _rootOf = new int[1024];
     private bool[] _final = new bool[1024];
+    private ulong[] _claims = new ulong[1024];
     private readonly Dictionary<int, List<int>> _moreRoots = [];
     private readonly Dictionary<int, List<PostReference>> _dependents = [];
     private readonly HashSet<ulong> _seenReferences = [];
@@ -27,17 +28,20 @@ public sealed class PostDirectoryGrain(
         var s = state.State;
         for (var i = 0; i < s.PostIds.Length; i++)
         {
+            var post = Post(s.PostIds[i]); // may grow the columns: index them after it
             foreach (var root in s.Roots[i])
             {
-                AddRoot(Post(s.PostIds[i]), root);
+                AddRoot(post, root);
             }
 
-            _final[Post(s.PostIds[i])] = s.Final[i];
+            _final[post] = s.Final[i];
+            _claims[post] = s.Claims[i];
         }
 
         foreach (var dependent in s.Dependents)
         {
-            Dependents(Post(dependent.TargetId)).Add(dependent);
+            var post = Post(dependent.TargetId);
+            Dependents(post).Add(dependent);
         }
 
         _seenReferences.UnionWith(s.SeenReferences);
@@ -58,6 +62,7 @@ public sealed class PostDirectoryGrain(
             Final = _final[.._posts.Count],
             Dependents = [.. _dependents.Values.SelectMany(d => d)],
             SeenReferences = [.. _seenReferences],
+            Claims = _claims[.._posts.Count],
         };
         await state.WriteStateAsync(cancellationToken);
         _dirty = false;
@@ -66,22 +71,27 @@ public sealed class PostDirectoryGrain(
     public Task<DirectoryResult> ApplyAsync(DirectoryBatch batch)
     {
         var deliveries = new List<Delivery>();
+        var conflicts = new bool[batch.ClaimIds.Length];
+        for (var i = 0; i < conflicts.Length; i++)
+        {
+            var post = Post(batch.ClaimIds[i]);
+            var fingerprint = batch.ClaimFingerprints[i] | 1; // 0 marks an unclaimed id
+            if (_claims[post] == 0)
+            {
+                _claims[post] = fingerprint;
+                _dirty = true;
+            }
+
+            conflicts[i] = _claims[post] != fingerprint;
+            if (!conflicts[i] && batch.ClaimRoots[i] is { } root)
+            {
+                Define(post, root, batch.ClaimFinal[i], deliveries);
+            }
+        }
+
         for (var i = 0; i < batch.DefineIds.Length; i++)
         {
-            var post = Post(batch.DefineIds[i]);
-            if (AddRoot(post, batch.DefineRoots[i]) && _dependents.TryGetValue(post, out var waiting))
-            {
-                deliveries.AddRange(waiting.Select(reference => new Delivery(reference, batch.DefineRoots[i])));
-            }
-
-            if (batch.DefineFinal[i] && !_final[post])
-            {
-                // Nothing can join this post's cascades later: its dependents need not be kept.
-                _final[post] = true;
-                _dependents.Remove(post);
-            }
-
-            _dirty = true;
+            Define(Post(batch.DefineIds[i]), batch.DefineRoots[i], batch.DefineFinal[i], deliveries);
         }
 
         var isNew = new bool[batch.References.Length];
@@ -103,7 +113,24 @@ public sealed class PostDirectoryGrain(
             _dirty |= isNew[i];
         }
 
-        return Task.FromResult(new DirectoryResult([.. deliveries], isNew));
+        return Task.FromResult(new DirectoryResult([.. deliveries], isNew, conflicts));
+    }
+
+    private void Define(int post, string rootPostId, bool final, List<Delivery> deliveries)
+    {
+        if (AddRoot(post, rootPostId) && _dependents.TryGetValue(post, out var waiting))
+        {
+            deliveries.AddRange(waiting.Select(reference => new Delivery(reference, rootPostId)));
+        }
+
+        if (final && !_final[post])
+        {
+            // Nothing can join this post's cascades later: its dependents need not be kept.
+            _final[post] = true;
+            _dependents.Remove(post);
+        }
+
+        _dirty = true;
     }
 
     private static ulong KeyOf(PostReference reference) => reference.Kind switch
@@ -119,6 +146,7 @@ public sealed class PostDirectoryGrain(
         {
             Array.Resize(ref _rootOf, _rootOf.Length * 2);
             Array.Resize(ref _final, _final.Length * 2);
+            Array.Resize(ref _claims, _claims.Length * 2);
         }
 
         if (added)

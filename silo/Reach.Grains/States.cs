@@ -44,4 +44,5 @@ public sealed record DirectoryState
     [Id(2)] public bool[] Final { get; init; } = [];
     [Id(3)] public PostReference[] Dependents { get; init; } = [];
     [Id(4)] public ulong[] SeenReferences { get; init; } = [];
+    [Id(5)] public ulong[] Claims { get; init; } = [];
 }

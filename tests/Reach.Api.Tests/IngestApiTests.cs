@@ -159,6 +159,32 @@ public sealed class IngestApiTests(ReachHost host)
     }
 
     [Fact]
+    public async Task Reused_ids_of_replies_quotes_and_reposts_in_other_cascades_are_conflicts()
+    {
+        var x = Ids.Unique();
+        await _client.IngestAsync(
+        [
+            Ev.Post(x + "p1", x + "a", 0), Ev.Post(x + "p2", x + "a", 0),
+            Ev.Reply(x + "y", x + "b", x + "p1", 1), Ev.Quote(x + "q", x + "c", x + "p1", 2),
+            Ev.Repost(x + "r", x + "d", x + "p1", null, 3),
+        ]);
+
+        var report = await _client.IngestAsync(
+        [
+            Ev.Reply(x + "y", x + "b", x + "p2", 1), Ev.Quote(x + "q", x + "c", x + "p2", 2),
+            Ev.Repost(x + "r", x + "d", x + "p2", null, 3),
+        ]);
+
+        Assert.Equal([1, 2, 3], report["conflicts"]!.AsArray().Select(c => c!["line"]!.GetValue<int>()));
+        var p2 = await _client.GetJsonAsync($"/v1/posts/{x}p2/metrics");
+        Assert.Equal(1, p2["size"]!.GetValue<int>());
+        Assert.Equal(0, p2["replies"]!.GetValue<int>());
+        var p1 = await _client.GetJsonAsync($"/v1/posts/{x}p1/metrics");
+        Assert.Equal(3, p1["size"]!.GetValue<int>());
+        Assert.Equal(1, p1["replies"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Other_content_types_answer_415_problem_details()
     {
         using var response = await _client.PostAsync("/v1/events",

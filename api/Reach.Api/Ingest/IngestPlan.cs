@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using Reach.Analysis.Events;
 using Reach.Grains;
 
@@ -19,9 +21,15 @@ internal sealed record PlannedRoot(int Line, RootEvent Event);
 internal sealed record PlannedImpressions(int Line, long Count, long At);
 
 /// <summary>Post <paramref name="PostId"/> belongs to the cascade of <paramref name="RootPostId"/>.</summary>
-internal sealed record PlannedDefine(int? Line, string PostId, string RootPostId, bool Final);
+internal sealed record PlannedDefine(string PostId, string RootPostId, bool Final);
 
 internal sealed record PlannedReference(int? Line, PostReference Reference);
+
+/// <summary>
+/// The event on <paramref name="Line"/> claims <paramref name="PostId"/> with this fingerprint and,
+/// when the claim holds, places the post in the cascade of <paramref name="RootPostId"/>.
+/// </summary>
+internal sealed record PlannedClaim(int Line, string PostId, ulong Fingerprint, string? RootPostId, bool Final);
 
 /// <summary>Everything of one batch that goes to one cascade grain.</summary>
 internal sealed class CascadeWork
@@ -45,9 +53,9 @@ internal sealed class CascadeWork
         ImpressionTimes = [.. Impressions.Select(i => i.At)],
     };
 
-    public void DropNodes(IReadOnlySet<int> lines)
+    public void Drop(IReadOnlySet<int> lines)
     {
-        if (Nodes.RemoveAll(n => lines.Contains(n.Line)) > 0)
+        if (Nodes.RemoveAll(n => lines.Contains(n.Line)) + Roots.RemoveAll(r => lines.Contains(r.Line)) > 0)
         {
             _batch = null;
         }
@@ -90,27 +98,38 @@ internal sealed class IngestPlan
     public Dictionary<string, CascadeWork> Cascades { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, AccountWork> Accounts { get; } = new(StringComparer.Ordinal);
     public Dictionary<int, ProfileWork> Profiles { get; } = [];
-    public List<PlannedDefine> Defines { get; private set; } = [];
     public List<PlannedReference> References { get; private set; } = [];
+    public List<PlannedClaim> Claims { get; private set; } = [];
 
     public static IngestPlan Build(IReadOnlyList<NumberedEvent> events)
     {
         var plan = new IngestPlan();
         foreach (var (line, e) in events)
         {
+            // Posts and reposts belong to known cascades for good; a quote's set grows with its quoted
+            // post's; a reply's cascades are found through its parent.
+            var (root, final) = e.Type switch
+            {
+                EventType.Post => (e.PostId, true),
+                EventType.Repost => (e.RootPostId, true),
+                EventType.Quote => (e.PostId, false),
+                _ => (null, false),
+            };
+            if (e.Type is EventType.Post or EventType.Repost or EventType.Quote or EventType.Reply)
+            {
+                plan.Claims.Add(new PlannedClaim(line, e.PostId!, Fingerprint(e), root, final));
+            }
+
             switch (e.Type)
             {
                 case EventType.Post:
                     plan.Cascade(e.PostId!).Roots.Add(new PlannedRoot(line, new RootEvent(e.AccountId!, e.At, IsQuote: false, e.Tags?.ToArray())));
-                    plan.Defines.Add(new PlannedDefine(line, e.PostId!, e.PostId!, Final: true));
                     break;
                 case EventType.Repost:
                     plan.Cascade(e.RootPostId!).Nodes.Add(new PlannedNode(line, e.PostId!, e.AccountId!, e.ParentPostId, e.At, isQuote: false));
-                    plan.Defines.Add(new PlannedDefine(line, e.PostId!, e.RootPostId!, Final: true));
                     break;
                 case EventType.Quote:
                     plan.Cascade(e.PostId!).Roots.Add(new PlannedRoot(line, new RootEvent(e.AccountId!, e.At, IsQuote: true, null)));
-                    plan.Defines.Add(new PlannedDefine(line, e.PostId!, e.PostId!, Final: false));
                     plan.References.Add(new PlannedReference(line, new PostReference(ReferenceKind.Quote, e.QuotedPostId!, e.PostId!, e.AccountId!, e.At)));
                     break;
                 case EventType.Reply:
@@ -149,10 +168,11 @@ internal sealed class IngestPlan
 
         foreach (var work in Cascades.Values)
         {
-            work.DropNodes(lines);
+            work.Drop(lines);
         }
 
-        Defines = [.. Defines.Where(d => d.Line is not { } line || !lines.Contains(line))];
+        Claims = [.. Claims.Where(c => !lines.Contains(c.Line))];
+
         References = [.. References.Where(r => r.Line is not { } line || !lines.Contains(line))];
     }
 
@@ -164,6 +184,25 @@ internal sealed class IngestPlan
         }
 
         return work;
+    }
+
+    /// <summary>A hash of the fields that make a post-like event what it is; the first stored wins.</summary>
+    private static ulong Fingerprint(ReachEvent e)
+    {
+        var hash = new XxHash3();
+        void Add(string? value)
+        {
+            hash.Append(MemoryMarshal.AsBytes((value ?? "\0null").AsSpan()));
+            hash.Append([0, 0]);
+        }
+
+        Add(ReachEvent.TypeName(e.Type));
+        Add(e.AccountId);
+        Add(e.RootPostId);
+        Add(e.ParentPostId);
+        Add(e.QuotedPostId);
+        hash.Append(BitConverter.GetBytes(e.At));
+        return hash.GetCurrentHashAsUInt64();
     }
 
     private ProfileWork Profile(int shard)
@@ -192,22 +231,12 @@ internal sealed class LineTally(int received, IReadOnlyList<EventError> refused)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, (ItemOutcome Outcome, string? Reason)> _outcomes = [];
-    private readonly HashSet<int> _refused = [.. refused.Select(r => r.Line)];
 
     public void Record(int line, ItemOutcome outcome, string? reason)
     {
         lock (_lock)
         {
             _outcomes.TryAdd(line, (outcome, reason));
-        }
-    }
-
-    public bool IsRefusedOrConflict(int line)
-    {
-        lock (_lock)
-        {
-            return _refused.Contains(line)
-                || (_outcomes.TryGetValue(line, out var o) && o.Outcome is ItemOutcome.Conflict or ItemOutcome.Cycle);
         }
     }
 

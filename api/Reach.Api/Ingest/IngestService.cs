@@ -23,12 +23,14 @@ public sealed class IngestService(IGrainFactory grains)
 
         plan.Drop(cycles.Select(c => c.Line).ToHashSet());
         var tally = new LineTally(invalid.Count + events.Count, refused);
+        var (conflicts, deliveries) = await ClaimAsync(plan, tenant, tally);
+        plan.Drop(conflicts);
         await ApplyCascadesAsync(plan, tenant, tally);
         await Task.WhenAll(
             RecordRepostsMadeAsync(plan, tenant),
             ApplyProfilesAsync(plan, tenant, tally),
             ApplyAccountsAsync(plan, tenant, tally),
-            RunDirectoryAsync(plan, tenant, tally));
+            RunDirectoryAsync(plan.References, deliveries, tenant, tally));
         return new IngestOutcome(tally.ToReport(), null);
     }
 
@@ -44,6 +46,36 @@ public sealed class IngestService(IGrainFactory grains)
                     $"parent chain of '{c.Value.Nodes[i].PostId}' through '{c.Value.Nodes[i].ParentPostId}' would form a cycle"));
             });
         return [.. (await Task.WhenAll(checks)).SelectMany(e => e)];
+    }
+
+    /// <summary>
+    /// Claims the batch's post ids in the directory, which also places posts, reposts and quotes in
+    /// their cascades. Returns the lines that conflict with what was stored first, and the
+    /// deliveries that placing the posts made possible.
+    /// </summary>
+    private async Task<(HashSet<int> Conflicts, List<Delivery> Deliveries)> ClaimAsync(IngestPlan plan, string tenant, LineTally tally)
+    {
+        var results = await Task.WhenAll(plan.Claims.GroupBy(c => GrainKeys.ShardOf(c.PostId)).Select(async shard =>
+        {
+            var claims = shard.ToList();
+            var result = await grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard.Key)).ApplyAsync(new DirectoryBatch
+            {
+                ClaimIds = [.. claims.Select(c => c.PostId)],
+                ClaimFingerprints = [.. claims.Select(c => c.Fingerprint)],
+                ClaimRoots = [.. claims.Select(c => c.RootPostId)],
+                ClaimFinal = [.. claims.Select(c => c.Final)],
+            });
+            return (Conflicts: claims.Where((_, i) => result.ClaimConflicts[i]).ToList(), result.Deliveries);
+        }));
+
+        var lines = new HashSet<int>();
+        foreach (var claim in results.SelectMany(r => r.Conflicts))
+        {
+            tally.Record(claim.Line, ItemOutcome.Conflict, $"'{claim.PostId}' was already stored with different fields");
+            lines.Add(claim.Line);
+        }
+
+        return (lines, [.. results.SelectMany(r => r.Deliveries)]);
     }
 
     private async Task ApplyCascadesAsync(IngestPlan plan, string tenant, LineTally tally)
@@ -113,17 +145,25 @@ public sealed class IngestService(IGrainFactory grains)
     }
 
     /// <summary>
-    /// Registers posts in the directory and resolves likes, replies and quotes to the cascades of
-    /// their targets. A reply or quote that lands in a cascade makes its own id part of that
-    /// cascade, which can unlock more deliveries: repeated until nothing new is defined.
+    /// Resolves likes, replies and quotes to the cascades of their targets and delivers them. A
+    /// reply or quote that lands in a cascade makes its own id part of that cascade, which can
+    /// unlock more deliveries: repeated until nothing new is defined.
     /// </summary>
-    private async Task RunDirectoryAsync(IngestPlan plan, string tenant, LineTally tally)
+    private async Task RunDirectoryAsync(List<PlannedReference> references, List<Delivery> deliveries, string tenant, LineTally tally)
     {
-        var defines = plan.Defines.Where(d => d.Line is not { } line || !tally.IsRefusedOrConflict(line)).ToList();
-        var references = plan.References;
         // Terminates: a round defines only cascades a post did not belong to yet, and there are finitely many.
-        while (defines.Count > 0 || references.Count > 0)
+        while (true)
         {
+            await DeliverAsync(deliveries, tenant);
+            var defines = deliveries
+                .Where(d => d.Reference.Kind is ReferenceKind.Reply or ReferenceKind.Quote)
+                .Select(d => new PlannedDefine(d.Reference.SourceId, d.RootPostId, Final: false))
+                .ToList();
+            if (defines.Count == 0 && references.Count == 0)
+            {
+                return;
+            }
+
             var definesByShard = defines.ToLookup(d => GrainKeys.ShardOf(d.PostId));
             var referencesByShard = references.ToLookup(r => GrainKeys.ShardOf(r.Reference.TargetId));
             var shards = definesByShard.Select(g => g.Key).Union(referencesByShard.Select(g => g.Key));
@@ -150,16 +190,12 @@ public sealed class IngestService(IGrainFactory grains)
                 return result.Deliveries;
             }));
 
-            var deliveries = results.SelectMany(d => d).ToList();
-            await DeliverAsync(deliveries, tenant);
-            defines = [.. deliveries
-                .Where(d => d.Reference.Kind is ReferenceKind.Reply or ReferenceKind.Quote)
-                .Select(d => new PlannedDefine(null, d.Reference.SourceId, d.RootPostId, Final: false))];
+            deliveries = [.. results.SelectMany(d => d)];
             references = [];
         }
     }
 
-    private Task DeliverAsync(List<Delivery> deliveries, string tenant) =>
+    private Task DeliverAsync(List<Delivery> deliveries, string tenant) => deliveries.Count == 0 ? Task.CompletedTask :
         Task.WhenAll(deliveries.GroupBy(d => d.RootPostId).Select(group =>
         {
             var likes = group.Where(d => d.Reference.Kind == ReferenceKind.Like).Select(d => d.Reference).ToList();
