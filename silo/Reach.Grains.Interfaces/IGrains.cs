@@ -58,5 +58,8 @@ public interface IAccountIndexGrain : IGrainWithStringKey
 /// </summary>
 public interface IPostDirectoryGrain : IGrainWithStringKey
 {
+    /// <summary>How many likes, replies and quotes wait for a post that is not placed in any cascade yet.</summary>
+    Task<int> CountWaitingAsync(string postId);
+
     Task<DirectoryResult> ApplyAsync(DirectoryBatch batch);
 }

@@ -68,6 +68,12 @@ public sealed class PostDirectoryGrain(
         _dirty = false;
     }
 
+    public Task<int> CountWaitingAsync(string postId)
+    {
+        var post = _posts.IndexOf(postId);
+        return Task.FromResult(post >= 0 && _rootOf[post] < 0 && _dependents.TryGetValue(post, out var waiting) ? waiting.Count : 0);
+    }
+
     public Task<DirectoryResult> ApplyAsync(DirectoryBatch batch)
     {
         var deliveries = new List<Delivery>();

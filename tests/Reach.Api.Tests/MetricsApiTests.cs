@@ -154,13 +154,17 @@ public sealed class MetricsApiTests(ReachHost host)
     public async Task A_post_that_has_not_arrived_answers_404_saying_how_many_events_wait_for_it()
     {
         var x = Ids.Unique();
-        await _client.IngestAsync([Ev.Repost(x + "r1", x + "A", x + "p", null, 1), Ev.Repost(x + "r2", x + "B", x + "p", x + "r1", 2)]);
+        await _client.IngestAsync(
+        [
+            Ev.Repost(x + "r1", x + "A", x + "p", null, 1), Ev.Repost(x + "r2", x + "B", x + "p", x + "r1", 2),
+            Ev.Like(x + "L", x + "p", 3), Ev.Reply(x + "y", x + "C", x + "p", 4), Ev.Impressions(x + "p", 10, 5),
+        ]);
 
         using var response = await _client.GetAsync($"/v1/posts/{x}p/metrics", TestContext.Current.CancellationToken);
         var problem = await response.ProblemAsync(404);
 
-        Assert.Equal(2, problem["waitingEvents"]!.GetValue<long>());
-        Assert.Contains("2 events are waiting", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(5, problem["waitingEvents"]!.GetValue<long>());
+        Assert.Contains("5 events are waiting", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Theory]

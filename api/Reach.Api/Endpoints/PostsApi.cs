@@ -46,7 +46,7 @@ public static partial class PostsApi
         [StringLength(128, MinimumLength = 1)] string postId, IGrainFactory grains)
     {
         var read = await Cascade(grains, postId).GetMetricsAsync();
-        return read.Status == ReadStatus.Ready ? TypedResults.Bytes(read.Json!, "application/json") : NotReady(postId, read);
+        return read.Status == ReadStatus.Ready ? TypedResults.Bytes(read.Json!, "application/json") : await NotReadyAsync(grains, postId, read);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetCascadeAsync(
@@ -58,7 +58,7 @@ public static partial class PostsApi
         var arrays = await grain.GetCascadeAsync();
         if (arrays is null)
         {
-            return NotReady(postId, await grain.GetMetricsAsync());
+            return await NotReadyAsync(grains, postId, await grain.GetMetricsAsync());
         }
 
         var export = new CascadeExport(
@@ -93,7 +93,7 @@ public static partial class PostsApi
         {
             ReadStatus.Ready => TypedResults.Bytes(read.Json!, "application/json"),
             ReadStatus.Invalid => Problems.BadRequest("Invalid bucket", read.Problem!),
-            _ => NotReady(postId, read),
+            _ => await NotReadyAsync(grains, postId, read),
         };
     }
 
@@ -136,11 +136,18 @@ public static partial class PostsApi
     [GeneratedRegex("^([0-9]{1,12})(s|m|h|d)$")]
     private static partial Regex ShortDuration();
 
-    private static ProblemHttpResult NotReady(string postId, JsonRead read) => read.Status == ReadStatus.Waiting
-        ? Problems.NotFound("Post not arrived yet",
-            $"Post '{postId}' has not arrived yet; {read.WaitingEvents} events are waiting for it.",
-            new Dictionary<string, object?> { ["waitingEvents"] = read.WaitingEvents })
-        : Problems.NotFound("Unknown post", $"No post '{postId}' is known.");
+    /// <summary>404 for a post that is not there: unknown, or not arrived with events waiting for it (in its cascade and in the directory).</summary>
+    private static async Task<ProblemHttpResult> NotReadyAsync(IGrainFactory grains, string postId, JsonRead read)
+    {
+        var waiting = read.WaitingEvents + await grains
+            .GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(GrainKeys.DefaultTenant, GrainKeys.ShardOf(postId)))
+            .CountWaitingAsync(postId);
+        return waiting > 0
+            ? Problems.NotFound("Post not arrived yet",
+                $"Post '{postId}' has not arrived yet; {waiting} events are waiting for it.",
+                new Dictionary<string, object?> { ["waitingEvents"] = waiting })
+            : Problems.NotFound("Unknown post", $"No post '{postId}' is known.");
+    }
 
     private static ICascadeGrain Cascade(IGrainFactory grains, string postId) =>
         grains.GetGrain<ICascadeGrain>(GrainKeys.For(GrainKeys.DefaultTenant, postId));
