@@ -173,6 +173,9 @@ public sealed record DirectoryBatch
     [Id(6)] public string?[] ClaimRoots { get; init; } = [];
     [Id(7)] public bool[] ClaimFinal { get; init; } = [];
 
+    /// <summary>The claim is a reply's: counted where its parent is, but not a node, so its likes are not the cascade's.</summary>
+    [Id(8)] public bool[] ClaimIsReply { get; init; } = [];
+
     /// <summary>Post DefineIds[i] belongs to the cascade of DefineRoots[i].</summary>
     [Id(0)] public string[] DefineIds { get; init; } = [];
     [Id(1)] public string[] DefineRoots { get; init; } = [];

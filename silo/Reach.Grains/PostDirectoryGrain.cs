@@ -18,6 +18,7 @@ public sealed class PostDirectoryGrain(
     private int[] _rootOf = new int[1024];
     private bool[] _final = new bool[1024];
     private ulong[] _claims = new ulong[1024];
+    private bool[] _isReply = new bool[1024];
     private readonly Dictionary<int, List<int>> _moreRoots = [];
     private readonly Dictionary<int, List<PostReference>> _dependents = [];
     private readonly HashSet<ulong> _seenReferences = [];
@@ -36,6 +37,7 @@ public sealed class PostDirectoryGrain(
 
             _final[post] = s.Final[i];
             _claims[post] = s.Claims[i];
+            _isReply[post] = s.IsReply[i];
         }
 
         foreach (var dependent in s.Dependents)
@@ -63,6 +65,7 @@ public sealed class PostDirectoryGrain(
             Dependents = [.. _dependents.Values.SelectMany(d => d)],
             SeenReferences = [.. _seenReferences],
             Claims = _claims[.._posts.Count],
+            IsReply = _isReply[.._posts.Count],
         };
         await state.WriteStateAsync(cancellationToken);
         _dirty = false;
@@ -89,6 +92,7 @@ public sealed class PostDirectoryGrain(
             }
 
             conflicts[i] = _claims[post] != fingerprint;
+            _isReply[post] |= !conflicts[i] && batch.ClaimIsReply[i];
             if (!conflicts[i] && batch.ClaimRoots[i] is { } root)
             {
                 Define(post, root, batch.ClaimFinal[i], deliveries);
@@ -108,7 +112,10 @@ public sealed class PostDirectoryGrain(
             var post = Post(reference.TargetId);
             foreach (var root in RootsOf(post))
             {
-                deliveries.Add(new Delivery(reference, _roots[root]));
+                if (Counts(reference, post))
+                {
+                    deliveries.Add(new Delivery(reference, _roots[root]));
+                }
             }
 
             if (isNew[i] && !_final[post])
@@ -126,7 +133,7 @@ public sealed class PostDirectoryGrain(
     {
         if (AddRoot(post, rootPostId) && _dependents.TryGetValue(post, out var waiting))
         {
-            deliveries.AddRange(waiting.Select(reference => new Delivery(reference, rootPostId)));
+            deliveries.AddRange(waiting.Where(reference => Counts(reference, post)).Select(reference => new Delivery(reference, rootPostId)));
         }
 
         if (final && !_final[post])
@@ -138,6 +145,9 @@ public sealed class PostDirectoryGrain(
 
         _dirty = true;
     }
+
+    /// <summary>Likes count for the root and the nodes of a cascade; a reply is not a node.</summary>
+    private bool Counts(PostReference reference, int target) => reference.Kind != ReferenceKind.Like || !_isReply[target];
 
     private static ulong KeyOf(PostReference reference) => reference.Kind switch
     {
@@ -153,6 +163,7 @@ public sealed class PostDirectoryGrain(
             Array.Resize(ref _rootOf, _rootOf.Length * 2);
             Array.Resize(ref _final, _final.Length * 2);
             Array.Resize(ref _claims, _claims.Length * 2);
+            Array.Resize(ref _isReply, _isReply.Length * 2);
         }
 
         if (added)

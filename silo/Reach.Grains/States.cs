@@ -45,4 +45,5 @@ public sealed record DirectoryState
     [Id(3)] public PostReference[] Dependents { get; init; } = [];
     [Id(4)] public ulong[] SeenReferences { get; init; } = [];
     [Id(5)] public ulong[] Claims { get; init; } = [];
+    [Id(6)] public bool[] IsReply { get; init; } = [];
 }

@@ -99,6 +99,23 @@ public sealed class MetricsApiTests(ReachHost host)
         Assert.Equal(expectedAuthor, Normalise(await _client.GetJsonAsync($"/v1/accounts/{shuffled}au/metrics"), shuffled));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_like_of_a_reply_is_not_a_like_of_the_cascade(bool likeFirst)
+    {
+        var x = Ids.Unique();
+        ReachEvent[] cascade = [Ev.Post(x + "p", x + "au"), Ev.Repost(x + "r", x + "A", x + "p", null, 1), Ev.Reply(x + "y", x + "B", x + "r", 2)];
+        ReachEvent[] likes = [Ev.Like(x + "C", x + "y", 3), Ev.Like(x + "C", x + "r", 3)];
+
+        await _client.IngestAsync(likeFirst ? likes : cascade);
+        await _client.IngestAsync(likeFirst ? cascade : likes);
+
+        var metrics = await _client.GetJsonAsync($"/v1/posts/{x}p/metrics");
+        Assert.Equal(1, metrics["likes"]!.GetValue<int>());
+        Assert.Equal(1, metrics["replies"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task A_long_chain_of_replies_in_one_batch_counts_every_reply()
     {

@@ -29,7 +29,7 @@ internal sealed record PlannedReference(int? Line, PostReference Reference);
 /// The event on <paramref name="Line"/> claims <paramref name="PostId"/> with this fingerprint and,
 /// when the claim holds, places the post in the cascade of <paramref name="RootPostId"/>.
 /// </summary>
-internal sealed record PlannedClaim(int Line, string PostId, ulong Fingerprint, string? RootPostId, bool Final);
+internal sealed record PlannedClaim(int Line, string PostId, ulong Fingerprint, string? RootPostId, bool Final, bool IsReply);
 
 /// <summary>Everything of one batch that goes to one cascade grain.</summary>
 internal sealed class CascadeWork
@@ -117,7 +117,7 @@ internal sealed class IngestPlan
             };
             if (e.Type is EventType.Post or EventType.Repost or EventType.Quote or EventType.Reply)
             {
-                plan.Claims.Add(new PlannedClaim(line, e.PostId!, Fingerprint(e), root, final));
+                plan.Claims.Add(new PlannedClaim(line, e.PostId!, Fingerprint(e), root, final, e.Type == EventType.Reply));
             }
 
             switch (e.Type)

@@ -64,6 +64,7 @@ public sealed class IngestService(IGrainFactory grains)
                 ClaimFingerprints = [.. claims.Select(c => c.Fingerprint)],
                 ClaimRoots = [.. claims.Select(c => c.RootPostId)],
                 ClaimFinal = [.. claims.Select(c => c.Final)],
+                ClaimIsReply = [.. claims.Select(c => c.IsReply)],
             });
             return (Conflicts: claims.Where((_, i) => result.ClaimConflicts[i]).ToList(), result.Deliveries);
         }));
