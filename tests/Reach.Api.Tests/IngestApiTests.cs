@@ -49,6 +49,25 @@ public sealed class IngestApiTests(ReachHost host)
     }
 
     [Fact]
+    public async Task The_same_batch_sent_four_times_at_once_stores_every_event_once()
+    {
+        var x = Ids.Unique();
+        var events = Analysis.Synthetic.SyntheticCascadeGenerator.Generate(
+            new Analysis.Synthetic.SyntheticOptions { Nodes = 2_000, Seed = 9, IdPrefix = x }).ToList();
+        events.AddRange([.. events.Where(e => e.Type == Analysis.Events.EventType.Repost).Take(300).Select((e, i) => Ev.Like($"{x}fan{i % 7}", e.PostId!, 99))]);
+
+        var reports = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _client.IngestAsync(events)));
+
+        Assert.Equal(events.Count, reports.Sum(r => r!["accepted"]!.GetValue<int>()));
+        Assert.Equal(3 * events.Count, reports.Sum(r => r!["duplicates"]!.GetValue<int>()));
+        var expected = Analysis.Cascades.CascadeMetricsCalculator.Compute(Analysis.Cascades.CascadeGraphBuilder.FromEvents(events).Values.Single());
+        var metrics = await _client.GetJsonAsync($"/v1/posts/{x}c0-p0/metrics");
+        Assert.Equal(expected.Size, metrics["size"]!.GetValue<int>());
+        Assert.Equal(expected.StructuralVirality!.Value, metrics["structuralVirality"]!.GetValue<double>(), 12);
+        Assert.Equal(300, metrics["likes"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_json_array_is_taken_like_ndjson()
     {
         var x = Ids.Unique();
