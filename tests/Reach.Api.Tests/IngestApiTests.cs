@@ -204,6 +204,23 @@ public sealed class IngestApiTests(ReachHost host)
     }
 
     [Fact]
+    public async Task A_quote_that_would_close_a_parent_cycle_is_reported_and_kept_out_of_the_cascade()
+    {
+        var x = Ids.Unique();
+
+        // r names q as its parent, and q quotes r: q would be r's parent and its child.
+        var report = await _client.IngestAsync(
+            [Ev.Post(x + "p", x + "a", 0), Ev.Quote(x + "q", x + "b", x + "r", 2), Ev.Repost(x + "r", x + "c", x + "p", x + "q", 1)]);
+
+        var conflict = Assert.Single(report["conflicts"]!.AsArray());
+        Assert.Equal(2, conflict!["line"]!.GetValue<int>());
+        Assert.Contains("cycle", conflict["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        var metrics = await _client.GetJsonAsync($"/v1/posts/{x}p/metrics");
+        Assert.Equal(2, metrics["size"]!.GetValue<int>());
+        Assert.Equal(0, metrics["quotes"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Other_content_types_answer_415_problem_details()
     {
         using var response = await _client.PostAsync("/v1/events",

@@ -226,7 +226,7 @@ internal sealed class IngestPlan
     }
 }
 
-/// <summary>Counts each line once; the first outcome recorded for a line stands.</summary>
+/// <summary>Counts each line once; the first outcome recorded for a line stands unless overruled.</summary>
 internal sealed class LineTally(int received, IReadOnlyList<EventError> refused)
 {
     private readonly Lock _lock = new();
@@ -237,6 +237,15 @@ internal sealed class LineTally(int received, IReadOnlyList<EventError> refused)
         lock (_lock)
         {
             _outcomes.TryAdd(line, (outcome, reason));
+        }
+    }
+
+    /// <summary>Replaces a line's outcome: for a quote stored as its own cascade but refused under its quoted post.</summary>
+    public void Overrule(int line, ItemOutcome outcome, string reason)
+    {
+        lock (_lock)
+        {
+            _outcomes[line] = (outcome, reason);
         }
     }
 

@@ -152,12 +152,25 @@ public sealed class IngestService(IGrainFactory grains)
     /// </summary>
     private async Task RunDirectoryAsync(List<PlannedReference> references, List<Delivery> deliveries, string tenant, LineTally tally)
     {
+        var quoteLines = references.Where(r => r.Reference.Kind == ReferenceKind.Quote && r.Line is not null)
+            .GroupBy(r => r.Reference.SourceId).ToDictionary(g => g.Key, g => g.First().Line!.Value);
+
         // Terminates: a round defines only cascades a post did not belong to yet, and there are finitely many.
         while (true)
         {
-            await DeliverAsync(deliveries, tenant);
+            var refused = await DeliverAsync(deliveries, tenant);
+            foreach (var (quote, root, reason) in refused)
+            {
+                if (quoteLines.TryGetValue(quote.SourceId, out var line))
+                {
+                    tally.Overrule(line, ItemOutcome.Conflict,
+                        $"quote '{quote.SourceId}' is stored as the root of its own cascade, but not in the cascade of '{root}': {reason}");
+                }
+            }
+
             var defines = deliveries
-                .Where(d => d.Reference.Kind is ReferenceKind.Reply or ReferenceKind.Quote)
+                .Where(d => d.Reference.Kind is ReferenceKind.Reply
+                    || (d.Reference.Kind is ReferenceKind.Quote && !refused.Any(r => r.Quote == d.Reference && r.Root == d.RootPostId)))
                 .Select(d => new PlannedDefine(d.Reference.SourceId, d.RootPostId, Final: false))
                 .ToList();
             if (defines.Count == 0 && references.Count == 0)
@@ -196,13 +209,15 @@ public sealed class IngestService(IGrainFactory grains)
         }
     }
 
-    private Task DeliverAsync(List<Delivery> deliveries, string tenant) => deliveries.Count == 0 ? Task.CompletedTask :
-        Task.WhenAll(deliveries.GroupBy(d => d.RootPostId).Select(group =>
+    /// <summary>Delivers to the cascades; returns the quotes a cascade refused as nodes (a parent cycle), with why.</summary>
+    private async Task<List<(PostReference Quote, string Root, string Reason)>> DeliverAsync(List<Delivery> deliveries, string tenant)
+    {
+        var refused = await Task.WhenAll(deliveries.GroupBy(d => d.RootPostId).Select(async group =>
         {
             var likes = group.Where(d => d.Reference.Kind == ReferenceKind.Like).Select(d => d.Reference).ToList();
             var replies = group.Where(d => d.Reference.Kind == ReferenceKind.Reply).Select(d => d.Reference.SourceId).ToList();
             var quotes = group.Where(d => d.Reference.Kind == ReferenceKind.Quote).Select(d => d.Reference).ToList();
-            return Cascade(tenant, group.Key).ApplyAsync(new CascadeBatch
+            var result = await Cascade(tenant, group.Key).ApplyAsync(new CascadeBatch
             {
                 LikeAccounts = [.. likes.Select(l => l.AccountId)],
                 LikePosts = [.. likes.Select(l => l.TargetId)],
@@ -213,7 +228,12 @@ public sealed class IngestService(IGrainFactory grains)
                 NodeTimes = [.. quotes.Select(q => q.At)],
                 NodeIsQuote = [.. quotes.Select(_ => true)],
             });
+            return quotes.Select((quote, i) => (Quote: quote, Root: group.Key, Outcome: result.Nodes[i], Reason: result.Reasons[i]))
+                .Where(q => q.Outcome == ItemOutcome.Cycle)
+                .Select(q => (q.Quote, q.Root, q.Reason ?? "it would form a parent cycle"));
         }));
+        return [.. refused.SelectMany(r => r)];
+    }
 
     private ICascadeGrain Cascade(string tenant, string rootPostId) => grains.GetGrain<ICascadeGrain>(GrainKeys.For(tenant, rootPostId));
 }
