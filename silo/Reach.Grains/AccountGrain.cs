@@ -136,33 +136,28 @@ public sealed class AccountGrain(
         return ItemOutcome.Accepted;
     }
 
-    /// <summary>F(u): the snapshot, with follow/unfollow events later than it applied on top.</summary>
-    private HashSet<string> CurrentFollowers()
+    /// <summary>
+    /// |F(u)|: the snapshot, with follow/unfollow events later than it applied on top; counted
+    /// without copying the snapshot, since each follower has at most one pair event.
+    /// </summary>
+    private long? KnownFollowers()
     {
-        var followers = new HashSet<string>(_snapshot, StringComparer.Ordinal);
+        if (_snapshotAt == long.MinValue && _edges.Count == 0)
+        {
+            return null;
+        }
+
+        long count = _snapshot.Count;
         foreach (var (follower, (at, follows)) in _edges)
         {
-            if (at <= _snapshotAt)
+            if (at > _snapshotAt && follows != _snapshot.Contains(follower))
             {
-                continue;
-            }
-
-            if (follows)
-            {
-                followers.Add(follower);
-            }
-            else
-            {
-                followers.Remove(follower);
+                count += follows ? 1 : -1;
             }
         }
 
-        return followers;
+        return count;
     }
-
-    /// <summary>|F(u)|, when anything is known of who follows the account.</summary>
-    private long? KnownFollowers() =>
-        _snapshotAt != long.MinValue || _edges.Count > 0 ? CurrentFollowers().Count : null;
 
     private async Task PublishKnownFollowersAsync()
     {
