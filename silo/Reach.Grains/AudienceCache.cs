@@ -22,7 +22,8 @@ internal sealed class AudienceCache
     /// <summary>Changes whenever any count changed.</summary>
     public long Version { get; private set; }
 
-    public async Task<bool> RefreshAsync(IGrainFactory grains, string tenant, IdTable accounts)
+    /// <summary>Brings the counts up to date; <see cref="Version"/> moves when any count changed.</summary>
+    public async Task RefreshAsync(IGrainFactory grains, string tenant, IdTable accounts)
     {
         var firstNew = _known;
         if (accounts.Count > _counts.Length)
@@ -47,7 +48,6 @@ internal sealed class AudienceCache
         }
 
         _known = accounts.Count;
-        var changed = false;
         var calls = new List<Task<bool>>();
         for (var shard = 0; shard < GrainKeys.ShardCount; shard++)
         {
@@ -57,17 +57,10 @@ internal sealed class AudienceCache
             }
         }
 
-        foreach (var shardChanged in await Task.WhenAll(calls))
-        {
-            changed |= shardChanged;
-        }
-
-        if (changed)
+        if ((await Task.WhenAll(calls)).Any(shardChanged => shardChanged))
         {
             Version++;
         }
-
-        return changed;
     }
 
     private async Task<bool> RefreshShardAsync(IGrainFactory grains, string tenant, IdTable accounts, int shard, List<int> newAccounts)

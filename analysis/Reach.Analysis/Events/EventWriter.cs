@@ -11,11 +11,17 @@ public static class EventWriter
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
         foreach (var evt in events)
         {
-            Write(writer, evt);
-            writer.Flush();
-            output.Write("\n"u8);
-            writer.Reset(output);
+            WriteLine(writer, evt, output);
         }
+    }
+
+    /// <summary>One event and its newline; the writer is left ready for the next one.</summary>
+    private static void WriteLine(Utf8JsonWriter writer, ReachEvent evt, IBufferWriter<byte> output)
+    {
+        Write(writer, evt);
+        writer.Flush();
+        output.Write("\n"u8);
+        writer.Reset(output);
     }
 
     public static byte[] ToNdjson(IEnumerable<ReachEvent> events)
@@ -31,10 +37,7 @@ public static class EventWriter
         using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
         foreach (var evt in events)
         {
-            Write(writer, evt);
-            writer.Flush();
-            buffer.Write("\n"u8);
-            writer.Reset(buffer);
+            WriteLine(writer, evt, buffer);
             if (buffer.WrittenCount > (1 << 20) - 4096)
             {
                 await stream.WriteAsync(buffer.WrittenMemory, cancellationToken);

@@ -23,7 +23,7 @@ internal sealed record PlannedImpressions(int Line, long Count, long At);
 /// <summary>Post <paramref name="PostId"/> belongs to the cascade of <paramref name="RootPostId"/>.</summary>
 internal sealed record PlannedDefine(string PostId, string RootPostId, bool Final);
 
-internal sealed record PlannedReference(int? Line, PostReference Reference);
+internal sealed record PlannedReference(int Line, PostReference Reference);
 
 /// <summary>
 /// The event on <paramref name="Line"/> claims <paramref name="PostId"/> with this fingerprint and,
@@ -173,7 +173,7 @@ internal sealed class IngestPlan
 
         Claims = [.. Claims.Where(c => !lines.Contains(c.Line))];
 
-        References = [.. References.Where(r => r.Line is not { } line || !lines.Contains(line))];
+        References = [.. References.Where(r => !lines.Contains(r.Line))];
     }
 
     private CascadeWork Cascade(string rootPostId)

@@ -152,8 +152,8 @@ public sealed class IngestService(IGrainFactory grains)
     /// </summary>
     private async Task RunDirectoryAsync(List<PlannedReference> references, List<Delivery> deliveries, string tenant, LineTally tally)
     {
-        var quoteLines = references.Where(r => r.Reference.Kind == ReferenceKind.Quote && r.Line is not null)
-            .GroupBy(r => r.Reference.SourceId).ToDictionary(g => g.Key, g => g.First().Line!.Value);
+        var quoteLines = references.Where(r => r.Reference.Kind == ReferenceKind.Quote)
+            .GroupBy(r => r.Reference.SourceId).ToDictionary(g => g.Key, g => g.First().Line);
 
         // Terminates: a round defines only cascades a post did not belong to yet, and there are finitely many.
         while (true)
@@ -195,9 +195,9 @@ public sealed class IngestService(IGrainFactory grains)
                 for (var i = 0; i < shardReferences.Count; i++)
                 {
                     // A quote's line is counted by its own cascade; likes and replies by the directory.
-                    if (shardReferences[i].Line is { } line && shardReferences[i].Reference.Kind != ReferenceKind.Quote)
+                    if (shardReferences[i].Reference.Kind != ReferenceKind.Quote)
                     {
-                        tally.Record(line, result.ReferenceIsNew[i] ? ItemOutcome.Accepted : ItemOutcome.Duplicate, null);
+                        tally.Record(shardReferences[i].Line, result.ReferenceIsNew[i] ? ItemOutcome.Accepted : ItemOutcome.Duplicate, null);
                     }
                 }
 
