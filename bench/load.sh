@@ -3,7 +3,10 @@
 # 127.0.0.1:5080, posts synthetic cascades through POST /v1/events, prints throughput, request
 # latency and the service's resident memory per node, then stops the service.
 # Usage: bench/load.sh [LoadTest arguments…]   e.g. bench/load.sh --nodes 1000000 --batch 5000 --concurrency 4
+# With ConnectionStrings__Reach set, the service runs on that PostgreSQL database (durable mode).
 set -euo pipefail
+export Reach__Storage=${ConnectionStrings__Reach:+postgres}
+export Reach__Storage=${Reach__Storage:-memory}
 cd "$(dirname "$0")/.."
 dotnet build -c Release api/Reach.Api >/dev/null
 dotnet build -c Release bench/Reach.LoadTest >/dev/null

@@ -15,7 +15,9 @@ if (options is null)
     Console.Error.WriteLine("""
         usage: Reach.LoadTest [--url http://localhost:5000] [--nodes 1000000] [--cascades 1] [--batch 5000]
                               [--concurrency 4] [--seed 1] [--accounts] [--server-pid PID] [--read-metrics]
-                              [--warmup-nodes N]
+                              [--warmup-nodes N] [--copy-baseline CONNECTION-STRING]
+        --copy-baseline: instead of posting, COPY the same events as rows into PostgreSQL with the
+                         same batch size and concurrency (the raw-database baseline for durable ingest).
         """);
     return 2;
 }
@@ -32,6 +34,12 @@ var events = SyntheticCascadeGenerator.Generate(new SyntheticOptions
 var batches = events.Chunk(options.Batch).Select(chunk => EventWriter.ToNdjson(chunk)).ToList();
 var reposts = events.Count(e => e.Type == EventType.Repost);
 Console.WriteLine($"{events.Count:N0} events ({reposts:N0} reposts) in {batches.Count} batches of ≤{options.Batch}, {batches.Sum(b => (long)b.Length) / 1e6:N1} MB");
+if (options.CopyBaseline is { } connectionString)
+{
+    await CopyBaseline.RunAsync(connectionString, events, options.Batch, options.Concurrency);
+    return 0;
+}
+
 events.Clear();
 
 using var http = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(10) };
@@ -132,7 +140,7 @@ static long ResidentBytes(int? pid)
 }
 
 internal sealed record LoadOptions(
-    string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics, int WarmupNodes)
+    string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics, int WarmupNodes, string? CopyBaseline = null)
 {
     public static LoadOptions? Parse(string[] args)
     {
@@ -153,6 +161,7 @@ internal sealed record LoadOptions(
                     "--accounts" => options with { Accounts = true },
                     "--server-pid" => options with { ServerPid = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--read-metrics" => options with { ReadMetrics = true },
+                    "--copy-baseline" => options with { CopyBaseline = Value() },
                     "--warmup-nodes" => options with { WarmupNodes = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     _ => null,
                 };

@@ -1,12 +1,19 @@
+using Orleans.Concurrency;
+
 namespace Reach.Grains;
+
+// Apply methods are [AlwaysInterleave]: each applies its batch synchronously in one turn, then
+// waits for its journal commit, and other batches may run meanwhile so that they share commits.
 
 /// <summary>One repost cascade, keyed "{tenant}/{rootPostId}".</summary>
 public interface ICascadeGrain : IGrainWithStringKey
 {
     /// <summary>Which nodes of <paramref name="batch"/> would close a parent cycle; changes nothing.</summary>
+    [AlwaysInterleave]
     Task<int[]> FindCyclesAsync(CascadeBatch batch);
 
     /// <summary>Applies a batch; idempotent per node id, like (account, post) and reply id.</summary>
+    [AlwaysInterleave]
     Task<CascadeBatchResult> ApplyAsync(CascadeBatch batch);
 
     /// <summary>The cascade metrics as JSON, recomputed only when the cascade changed.</summary>
@@ -24,9 +31,11 @@ public interface ICascadeGrain : IGrainWithStringKey
 /// </summary>
 public interface IAccountGrain : IGrainWithStringKey
 {
+    [AlwaysInterleave]
     Task<AccountBatchResult> ApplyAsync(AccountBatch batch);
 
     /// <summary>Called by the cascade of one of this account's posts when its shape changed.</summary>
+    [AlwaysInterleave]
     Task UpdatePostAsync(PostSummary summary);
 
     Task<AccountView?> GetAsync();
@@ -40,11 +49,14 @@ public interface IAccountGrain : IGrainWithStringKey
 /// </summary>
 public interface IAccountIndexGrain : IGrainWithStringKey
 {
+    [AlwaysInterleave]
     Task<ItemOutcome[]> ApplyProfilesAsync(ProfileBatch batch);
 
     /// <summary>Records reposts by (account, repost id); returns which were new.</summary>
+    [AlwaysInterleave]
     Task<bool[]> RecordRepostsAsync(string[] accountIds, string[] repostIds);
 
+    [AlwaysInterleave]
     Task SetKnownFollowersAsync(string accountId, long knownFollowers);
 
     Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds);
@@ -61,5 +73,6 @@ public interface IPostDirectoryGrain : IGrainWithStringKey
     /// <summary>How many likes, replies and quotes wait for a post that is not placed in any cascade yet.</summary>
     Task<int> CountWaitingAsync(string postId);
 
+    [AlwaysInterleave]
     Task<DirectoryResult> ApplyAsync(DirectoryBatch batch);
 }

@@ -57,13 +57,17 @@ public enum ReadStatus : byte
     Invalid,
 }
 
-/// <summary>A read answered as ready-made JSON (UTF-8), or why it cannot be answered.</summary>
+/// <summary>
+/// A read answered as ready-made JSON (UTF-8), or why it cannot be answered; <see cref="Silo"/>
+/// names the silo that answered, for operators following a grain around a cluster.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("reach.JsonRead")]
 public sealed record JsonRead(
     [property: Id(0)] ReadStatus Status,
     [property: Id(1)] byte[]? Json,
     [property: Id(2)] long WaitingEvents,
-    [property: Id(3)] string? Problem = null);
+    [property: Id(3)] string? Problem = null,
+    [property: Id(4)] string? Silo = null);
 
 /// <summary>The cascade as per-node arrays (node 0 is the root), for the exports.</summary>
 [GenerateSerializer, Immutable, Alias("reach.CascadeArrays")]

@@ -1,3 +1,5 @@
+using Reach.Grains.Journal;
+
 namespace Reach.Grains;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Reach.Grains;
 /// </summary>
 public sealed class AccountGrain(
     [PersistentState("account", ReachStorage.Name)] IPersistentState<AccountState> state,
-    DeactivationWrites deactivationWrites) : Grain, IAccountGrain
+    GrainJournals journals) : Grain, IAccountGrain
 {
     private string _tenant = GrainKeys.DefaultTenant;
     private string _accountId = "";
@@ -17,9 +19,11 @@ public sealed class AccountGrain(
     private readonly Dictionary<string, (long At, bool Follows)> _edges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PostSummary> _posts = new(StringComparer.Ordinal);
     private long? _publishedKnownFollowers;
+    private Task _publishing = Task.CompletedTask;
     private bool _dirty;
+    private GrainJournal<AccountJournalEntry, AccountState> _journal = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _accountId) = GrainKeys.Parse(this.GetPrimaryKeyString());
         var s = state.State;
@@ -35,31 +39,70 @@ public sealed class AccountGrain(
             _posts[post.PostId] = post;
         }
 
-        _publishedKnownFollowers = KnownFollowers();
-        return Task.CompletedTask;
+        _journal = journals.For<AccountJournalEntry, AccountState>(
+            this, "account:" + this.GetPrimaryKeyString(), state, Snapshot,
+            () => (32L * (_snapshot.Count + _edges.Count)) + (64L * _posts.Count));
+        await _journal.ReplayAsync(Replay, cancellationToken);
+
+        // Left unset, so the first batch publishes the count again: the previous activation may
+        // have stored a change and died before publishing it.
+        _publishedKnownFollowers = null;
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _journal.OnDeactivateAsync(reason, cancellationToken);
+
+    public async Task<AccountBatchResult> ApplyAsync(AccountBatch batch)
     {
-        if (!deactivationWrites.Wanted(reason, _dirty))
+        var (edges, snapshots) = ApplyFollowers(batch);
+        var changed = _dirty;
+        _dirty = false;
+        await (changed ? _journal.AppendAsync(new AccountJournalEntry { Followers = batch }) : _journal.WhenDurableAsync());
+
+        await PublishKnownFollowersAsync();
+        return new AccountBatchResult(edges, snapshots);
+    }
+
+    public async Task UpdatePostAsync(PostSummary summary)
+    {
+        await (UpdatePost(summary) ? _journal.AppendAsync(new AccountJournalEntry { Post = summary }) : _journal.WhenDurableAsync());
+    }
+
+    public Task<AccountView?> GetAsync()
+    {
+        var known = KnownFollowers();
+        return Task.FromResult(known is null && _posts.Count == 0
+            ? null
+            : new AccountView((int)(known ?? 0), known is not null, [.. _posts.Values]));
+    }
+
+    private void Replay(AccountJournalEntry entry)
+    {
+        if (entry.Followers is { } followers)
         {
-            return;
+            ApplyFollowers(followers);
         }
 
-        state.State = new AccountState
+        if (entry.Post is { } post)
         {
-            SnapshotFollowers = [.. _snapshot],
-            SnapshotAt = _snapshotAt,
-            EdgeFollowers = [.. _edges.Keys],
-            EdgeTimes = [.. _edges.Values.Select(e => e.At)],
-            EdgeFollows = [.. _edges.Values.Select(e => e.Follows)],
-            Posts = [.. _posts.Values],
-        };
-        await state.WriteStateAsync(cancellationToken);
+            UpdatePost(post);
+        }
+
         _dirty = false;
     }
 
-    public async Task<AccountBatchResult> ApplyAsync(AccountBatch batch)
+    private AccountState Snapshot(long journalSequence) => new()
+    {
+        SnapshotFollowers = [.. _snapshot],
+        SnapshotAt = _snapshotAt,
+        EdgeFollowers = [.. _edges.Keys],
+        EdgeTimes = [.. _edges.Values.Select(e => e.At)],
+        EdgeFollows = [.. _edges.Values.Select(e => e.Follows)],
+        Posts = [.. _posts.Values],
+        JournalSequence = journalSequence,
+    };
+
+    private (ItemOutcome[] Edges, ItemOutcome[] Snapshots) ApplyFollowers(AccountBatch batch)
     {
         var edges = new ItemOutcome[batch.EdgeFollowers.Length];
         for (var i = 0; i < edges.Length; i++)
@@ -73,28 +116,18 @@ public sealed class AccountGrain(
             snapshots[i] = ApplySnapshot(batch.Snapshots[i], batch.SnapshotTimes[i]);
         }
 
-        _dirty |= edges.Concat(snapshots).Any(o => o == ItemOutcome.Accepted);
-        await PublishKnownFollowersAsync();
-        return new AccountBatchResult(edges, snapshots);
+        return (edges, snapshots);
     }
 
-    public Task UpdatePostAsync(PostSummary summary)
+    private bool UpdatePost(PostSummary summary)
     {
-        if (!_posts.TryGetValue(summary.PostId, out var known) || known.Version < summary.Version)
+        if (_posts.TryGetValue(summary.PostId, out var known) && known.Version >= summary.Version)
         {
-            _posts[summary.PostId] = summary;
-            _dirty = true;
+            return false;
         }
 
-        return Task.CompletedTask;
-    }
-
-    public Task<AccountView?> GetAsync()
-    {
-        var known = KnownFollowers();
-        return Task.FromResult(known is null && _posts.Count == 0
-            ? null
-            : new AccountView((int)(known ?? 0), known is not null, [.. _posts.Values]));
+        _posts[summary.PostId] = summary;
+        return true;
     }
 
     private ItemOutcome ApplyEdge(string follower, bool follows, long at)
@@ -113,6 +146,7 @@ public sealed class AccountGrain(
         }
 
         _edges[follower] = (at, follows);
+        _dirty = true;
         return ItemOutcome.Accepted;
     }
 
@@ -128,11 +162,13 @@ public sealed class AccountGrain(
             // Two lists for the same instant: keep their union, whatever order they came in.
             var before = _snapshot.Count;
             _snapshot.UnionWith(followers);
+            _dirty |= _snapshot.Count != before;
             return _snapshot.Count == before ? ItemOutcome.Duplicate : ItemOutcome.Accepted;
         }
 
         _snapshot = new HashSet<string>(followers, StringComparer.Ordinal);
         _snapshotAt = at;
+        _dirty = true;
         return ItemOutcome.Accepted;
     }
 
@@ -159,13 +195,30 @@ public sealed class AccountGrain(
         return count;
     }
 
+    /// <summary>
+    /// One publication at a time, so that counts reach the index in the order they were computed
+    /// (batches interleave while they commit); a caller that finds one in flight waits for it and
+    /// publishes again if the count moved meanwhile.
+    /// </summary>
     private async Task PublishKnownFollowersAsync()
     {
-        if (KnownFollowers() is { } known && known != _publishedKnownFollowers)
+        while (KnownFollowers() is { } known && known != _publishedKnownFollowers)
         {
-            await GrainFactory.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(_tenant, GrainKeys.ShardOf(_accountId)))
-                .SetKnownFollowersAsync(_accountId, known);
-            _publishedKnownFollowers = known;
+            if (!_publishing.IsCompleted)
+            {
+                await _publishing;
+                continue;
+            }
+
+            _publishing = PublishAsync(known);
+            await _publishing;
         }
+    }
+
+    private async Task PublishAsync(long known)
+    {
+        await GrainFactory.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(_tenant, GrainKeys.ShardOf(_accountId)))
+            .SetKnownFollowersAsync(_accountId, known);
+        _publishedKnownFollowers = known;
     }
 }

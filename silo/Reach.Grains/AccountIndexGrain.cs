@@ -1,10 +1,11 @@
 using Reach.Analysis.Ids;
+using Reach.Grains.Journal;
 
 namespace Reach.Grains;
 
 public sealed class AccountIndexGrain(
     [PersistentState("account-index", ReachStorage.Name)] IPersistentState<AccountIndexState> state,
-    DeactivationWrites deactivationWrites) : Grain, IAccountIndexGrain
+    GrainJournals journals) : Grain, IAccountIndexGrain
 {
     private const long Unknown = -1;
 
@@ -18,8 +19,9 @@ public sealed class AccountIndexGrain(
     private readonly HashSet<ulong> _reposts = [];
     private long _version;
     private bool _dirty;
+    private GrainJournal<AccountIndexJournalEntry, AccountIndexState> _journal = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var s = state.State;
         for (var i = 0; i < s.AccountIds.Length; i++)
@@ -31,18 +33,66 @@ public sealed class AccountIndexGrain(
 
         _reposts.UnionWith(s.Reposts);
         _version = s.Version;
-        return Task.CompletedTask;
+        _journal = journals.For<AccountIndexJournalEntry, AccountIndexState>(
+            this, "account-index:" + this.GetPrimaryKeyString(), state, Snapshot,
+            () => (64L * _accounts.Count) + (8L * _reposts.Count));
+        await _journal.ReplayAsync(Replay, cancellationToken);
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _journal.OnDeactivateAsync(reason, cancellationToken);
+
+    public async Task<ItemOutcome[]> ApplyProfilesAsync(ProfileBatch batch)
     {
-        if (!deactivationWrites.Wanted(reason, _dirty))
+        var outcomes = ApplyProfiles(batch);
+        await JournalIfChangedAsync(new AccountIndexJournalEntry { Profiles = batch });
+        return outcomes;
+    }
+
+    public async Task<bool[]> RecordRepostsAsync(string[] accountIds, string[] repostIds)
+    {
+        var added = RecordReposts(accountIds, repostIds);
+        await JournalIfChangedAsync(new AccountIndexJournalEntry { RepostAccounts = accountIds, RepostIds = repostIds });
+        return added;
+    }
+
+    public async Task SetKnownFollowersAsync(string accountId, long knownFollowers)
+    {
+        SetKnownFollowers(accountId, knownFollowers);
+        await JournalIfChangedAsync(new AccountIndexJournalEntry { KnownAccount = accountId, KnownFollowers = knownFollowers });
+    }
+
+    private async Task JournalIfChangedAsync(AccountIndexJournalEntry entry)
+    {
+        var changed = _dirty;
+        _dirty = false;
+        await (changed ? _journal.AppendAsync(entry) : _journal.WhenDurableAsync());
+    }
+
+    private void Replay(AccountIndexJournalEntry entry)
+    {
+        if (entry.Profiles is { } profiles)
         {
-            return;
+            ApplyProfiles(profiles);
         }
 
+        if (entry.RepostAccounts is { } accounts && entry.RepostIds is { } reposts)
+        {
+            RecordReposts(accounts, reposts);
+        }
+
+        if (entry.KnownAccount is { } account)
+        {
+            SetKnownFollowers(account, entry.KnownFollowers);
+        }
+
+        _dirty = false;
+    }
+
+    private AccountIndexState Snapshot(long journalSequence)
+    {
         var rows = _accounts.Count;
-        state.State = new AccountIndexState
+        return new AccountIndexState
         {
             AccountIds = [.. _accounts.Ids()],
             ReportedFollowers = _reported[..rows],
@@ -52,12 +102,11 @@ public sealed class AccountIndexGrain(
             RepostsMade = _repostsMade[..rows],
             Reposts = [.. _reposts],
             Version = _version,
+            JournalSequence = journalSequence,
         };
-        await state.WriteStateAsync(cancellationToken);
-        _dirty = false;
     }
 
-    public Task<ItemOutcome[]> ApplyProfilesAsync(ProfileBatch batch)
+    private ItemOutcome[] ApplyProfiles(ProfileBatch batch)
     {
         var outcomes = new ItemOutcome[batch.AccountIds.Length];
         for (var i = 0; i < outcomes.Length; i++)
@@ -84,10 +133,10 @@ public sealed class AccountIndexGrain(
             outcomes[i] = ItemOutcome.Accepted;
         }
 
-        return Task.FromResult(outcomes);
+        return outcomes;
     }
 
-    public Task<bool[]> RecordRepostsAsync(string[] accountIds, string[] repostIds)
+    private bool[] RecordReposts(string[] accountIds, string[] repostIds)
     {
         var added = new bool[accountIds.Length];
         for (var i = 0; i < accountIds.Length; i++)
@@ -101,10 +150,10 @@ public sealed class AccountIndexGrain(
             }
         }
 
-        return Task.FromResult(added);
+        return added;
     }
 
-    public Task SetKnownFollowersAsync(string accountId, long knownFollowers)
+    private void SetKnownFollowers(string accountId, long knownFollowers)
     {
         var row = Row(accountId);
         if (_known[row] != knownFollowers)
@@ -113,8 +162,6 @@ public sealed class AccountIndexGrain(
             _known[row] = knownFollowers;
             _dirty = true;
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds)

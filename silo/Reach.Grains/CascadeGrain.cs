@@ -4,17 +4,19 @@ using Microsoft.Extensions.Options;
 using Reach.Analysis;
 using Reach.Analysis.Cascades;
 using Reach.Analysis.Export;
+using Reach.Grains.Journal;
 
 namespace Reach.Grains;
 
 public sealed class CascadeGrain(
     [PersistentState("cascade", ReachStorage.Name)] IPersistentState<CascadeState> state,
-    DeactivationWrites deactivationWrites,
+    GrainJournals journals,
     IOptions<ReachOptions> options) : Grain, ICascadeGrain
 {
     private CascadeGraph _graph = null!;
+    private string[]? _tags;
     private string _tenant = GrainKeys.DefaultTenant;
-    private bool _dirty;
+    private GrainJournal<CascadeBatch, CascadeState> _journal = null!;
 
     private CascadeMetrics? _metrics;
     private long _metricsVersion = -1;
@@ -26,23 +28,21 @@ public sealed class CascadeGrain(
     private readonly AudienceCache _audience = new();
     private IDisposable? _refreshTimer;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var (tenant, rootPostId) = GrainKeys.Parse(this.GetPrimaryKeyString());
         _tenant = tenant;
         _graph = state.State.Graph is { } snapshot ? CascadeGraph.FromSnapshot(snapshot) : new CascadeGraph(rootPostId);
-        return Task.CompletedTask;
+        _tags = state.State.Tags;
+        _journal = journals.For<CascadeBatch, CascadeState>(
+            this, "cascade:" + this.GetPrimaryKeyString(), state,
+            sequence => new CascadeState { Graph = _graph.ToSnapshot(), Tags = _tags, JournalSequence = sequence },
+            () => (60L * _graph.NodeCount) + (16L * _graph.LikeCount));
+        await _journal.ReplayAsync(batch => Apply(batch), cancellationToken);
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (deactivationWrites.Wanted(reason, _dirty))
-        {
-            state.State = state.State with { Graph = _graph.ToSnapshot() };
-            await state.WriteStateAsync(cancellationToken);
-            _dirty = false;
-        }
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _journal.OnDeactivateAsync(reason, cancellationToken);
 
     public Task<int[]> FindCyclesAsync(CascadeBatch batch)
     {
@@ -59,6 +59,21 @@ public sealed class CascadeGrain(
     {
         var before = _graph.Version;
         var rootWasKnown = _graph.RootKnown;
+        var result = Apply(batch);
+        await (_graph.Version != before ? _journal.AppendAsync(batch) : _journal.WhenDurableAsync());
+
+        // After a fresh activation the author's summary is pushed again even if nothing changed:
+        // the previous activation may have stored the change and died before pushing it.
+        if (_graph.RootKnown && (_graph.Version != before || !rootWasKnown || _pushedSummary is null))
+        {
+            await PushSummaryAsync();
+        }
+
+        return result;
+    }
+
+    private CascadeBatchResult Apply(CascadeBatch batch)
+    {
         var rootOutcomes = new ItemOutcome[batch.Roots.Length];
         var rootReasons = new string?[batch.Roots.Length];
         for (var i = 0; i < rootOutcomes.Length; i++)
@@ -69,7 +84,7 @@ public sealed class CascadeGrain(
             rootReasons[i] = result.Reason;
             if (result.Outcome == AddOutcome.Added && root.Tags is { Length: > 0 })
             {
-                state.State = state.State with { Tags = root.Tags };
+                _tags = root.Tags;
             }
         }
 
@@ -102,12 +117,6 @@ public sealed class CascadeGrain(
             _graph.SetImpressions(count, at);
         }
 
-        _dirty |= _graph.Version != before;
-        if (_graph.RootKnown && (_graph.Version != before || !rootWasKnown))
-        {
-            await PushSummaryAsync();
-        }
-
         return new CascadeBatchResult(rootOutcomes, outcomes, reasons, rootReasons, impressions);
     }
 
@@ -121,7 +130,7 @@ public sealed class CascadeGrain(
         await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
         RefreshMetrics(Trigger.Read);
         _metricsJson ??= JsonSerializer.SerializeToUtf8Bytes(_metrics, ReachJson.Options);
-        return new JsonRead(ReadStatus.Ready, _metricsJson, 0);
+        return new JsonRead(ReadStatus.Ready, _metricsJson, 0, Silo: RuntimeIdentity);
     }
 
     public Task<JsonRead> GetTimelineAsync(TimeSpan bucket)

@@ -1,4 +1,5 @@
 using Reach.Analysis.Ids;
+using Reach.Grains.Journal;
 
 namespace Reach.Grains;
 
@@ -11,7 +12,7 @@ namespace Reach.Grains;
 /// </summary>
 public sealed class PostDirectoryGrain(
     [PersistentState("post-directory", ReachStorage.Name)] IPersistentState<DirectoryState> state,
-    DeactivationWrites deactivationWrites) : Grain, IPostDirectoryGrain
+    GrainJournals journals) : Grain, IPostDirectoryGrain
 {
     private readonly IdTable _posts = new(1024);
     private readonly IdTable _roots = new(1024);
@@ -23,8 +24,9 @@ public sealed class PostDirectoryGrain(
     private readonly Dictionary<int, List<PostReference>> _dependents = [];
     private readonly HashSet<ulong> _seenReferences = [];
     private bool _dirty;
+    private GrainJournal<DirectoryBatch, DirectoryState> _journal = null!;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var s = state.State;
         for (var i = 0; i < s.PostIds.Length; i++)
@@ -47,29 +49,26 @@ public sealed class PostDirectoryGrain(
         }
 
         _seenReferences.UnionWith(s.SeenReferences);
-        return Task.CompletedTask;
+        _journal = journals.For<DirectoryBatch, DirectoryState>(
+            this, "directory:" + this.GetPrimaryKeyString(), state, Snapshot,
+            () => (64L * _posts.Count) + (8L * _seenReferences.Count) + (64L * _dependents.Count));
+        await _journal.ReplayAsync(batch => Apply(batch), cancellationToken);
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _journal.OnDeactivateAsync(reason, cancellationToken);
+
+    private DirectoryState Snapshot(long journalSequence) => new()
     {
-        if (!deactivationWrites.Wanted(reason, _dirty))
-        {
-            return;
-        }
-
-        state.State = new DirectoryState
-        {
-            PostIds = [.. _posts.Ids()],
-            Roots = [.. Enumerable.Range(0, _posts.Count).Select(p => RootsOf(p).Select(r => _roots[r]).ToArray())],
-            Final = _final[.._posts.Count],
-            Dependents = [.. _dependents.Values.SelectMany(d => d)],
-            SeenReferences = [.. _seenReferences],
-            Claims = _claims[.._posts.Count],
-            IsReply = _isReply[.._posts.Count],
-        };
-        await state.WriteStateAsync(cancellationToken);
-        _dirty = false;
-    }
+        PostIds = [.. _posts.Ids()],
+        Roots = [.. Enumerable.Range(0, _posts.Count).Select(p => RootsOf(p).Select(r => _roots[r]).ToArray())],
+        Final = _final[.._posts.Count],
+        Dependents = [.. _dependents.Values.SelectMany(d => d)],
+        SeenReferences = [.. _seenReferences],
+        Claims = _claims[.._posts.Count],
+        IsReply = _isReply[.._posts.Count],
+        JournalSequence = journalSequence,
+    };
 
     public Task<int> CountWaitingAsync(string postId)
     {
@@ -77,7 +76,15 @@ public sealed class PostDirectoryGrain(
         return Task.FromResult(post >= 0 && _rootOf[post] < 0 && _dependents.TryGetValue(post, out var waiting) ? waiting.Count : 0);
     }
 
-    public Task<DirectoryResult> ApplyAsync(DirectoryBatch batch)
+    public async Task<DirectoryResult> ApplyAsync(DirectoryBatch batch)
+    {
+        _dirty = false;
+        var result = Apply(batch);
+        await (_dirty ? _journal.AppendAsync(batch) : _journal.WhenDurableAsync());
+        return result;
+    }
+
+    private DirectoryResult Apply(DirectoryBatch batch)
     {
         var deliveries = new List<Delivery>();
         var conflicts = new bool[batch.ClaimIds.Length];
@@ -126,12 +133,14 @@ public sealed class PostDirectoryGrain(
             _dirty |= isNew[i];
         }
 
-        return Task.FromResult(new DirectoryResult([.. deliveries], isNew, conflicts));
+        return new DirectoryResult([.. deliveries], isNew, conflicts);
     }
 
     private void Define(int post, string rootPostId, bool final, List<Delivery> deliveries)
     {
-        if (AddRoot(post, rootPostId) && _dependents.TryGetValue(post, out var waiting))
+        var added = AddRoot(post, rootPostId);
+        _dirty |= added;
+        if (added && _dependents.TryGetValue(post, out var waiting))
         {
             deliveries.AddRange(waiting.Where(reference => Counts(reference, post)).Select(reference => new Delivery(reference, rootPostId)));
         }
@@ -141,9 +150,8 @@ public sealed class PostDirectoryGrain(
             // Nothing can join this post's cascades later: its dependents need not be kept.
             _final[post] = true;
             _dependents.Remove(post);
+            _dirty = true;
         }
-
-        _dirty = true;
     }
 
     /// <summary>Likes count for the root and the nodes of a cascade; a reply is not a node.</summary>

@@ -6,10 +6,23 @@ namespace Reach.Grains;
 public sealed class ReachOptions
 {
     public const string Section = "Reach";
+    public const string Memory = "memory";
+    public const string Postgres = "postgres";
 
-    /// <summary>"memory" (the embedded default). PostgreSQL arrives with the durable-storage work.</summary>
+    /// <summary>
+    /// "memory" (the embedded default: one silo, state lives as long as the process) or "postgres"
+    /// (durable state and cluster membership in the database named by ConnectionStrings:Reach).
+    /// </summary>
     [Required]
-    public string Storage { get; set; } = "memory";
+    public string Storage { get; set; } = Memory;
+
+    /// <summary>Silos with the same cluster id form one cluster (PostgreSQL storage only).</summary>
+    [Required]
+    public string ClusterId { get; set; } = "reach";
+
+    /// <summary>Names the stored data; keep it across deployments so state is found again.</summary>
+    [Required]
+    public string ServiceId { get; set; } = "reach";
 
     /// <summary>Cascades with more nodes than this refresh their metrics at most once per <see cref="MetricsRefreshInterval"/>.</summary>
     [Range(0, int.MaxValue)]
@@ -19,6 +32,21 @@ public sealed class ReachOptions
 
     /// <summary>Load the bundled motivating-case sample on start.</summary>
     public bool LoadSample { get; set; }
+
+    /// <summary>
+    /// A grain writes a snapshot once its journal since the last one holds this share of the
+    /// state's size (or <see cref="SnapshotMinJournalBytes"/>, if more). Smaller means quicker
+    /// re-activation and more snapshot writes.
+    /// </summary>
+    [Range(0.01, 100)]
+    public double SnapshotJournalRatio { get; set; } = 0.25;
+
+    [Range(0, long.MaxValue)]
+    public long SnapshotMinJournalBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Journal group commits that may be in flight at once per silo.</summary>
+    [Range(1, 16)]
+    public int JournalWriters { get; set; } = 2;
 }
 
 public static class ReachStorage

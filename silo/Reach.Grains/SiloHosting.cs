@@ -1,32 +1,88 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Orleans.Configuration;
+using Reach.Grains.Journal;
+using Reach.Grains.Storage;
 
 namespace Reach.Grains;
 
 public static class SiloHosting
 {
     /// <summary>
-    /// Co-hosts a Reach silo in this process. The embedded default is one silo on localhost
-    /// clustering with in-memory grain storage.
+    /// Co-hosts a Reach silo in this process: by default one silo on localhost clustering with
+    /// in-memory storage; with Reach:Storage=postgres, a member of a cluster kept in PostgreSQL with
+    /// durable grain state and journals there.
     /// </summary>
     public static IHostApplicationBuilder AddReachSilo(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ReachOptions>()
             .BindConfiguration(ReachOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(o => o.Storage is "memory", "Reach:Storage must be 'memory' (PostgreSQL storage is not built yet).")
+            .Validate(o => o.Storage is ReachOptions.Memory or ReachOptions.Postgres, "Reach:Storage must be 'memory' or 'postgres'.")
             .Validate(o => o.MetricsRefreshInterval > TimeSpan.Zero, "Reach:MetricsRefreshInterval must be positive.")
             .ValidateOnStart();
 
-        builder.Services.AddSingleton<DeactivationWrites>();
+        builder.Services.AddSingleton<GrainJournals>();
+        var options = builder.Configuration.GetSection(ReachOptions.Section).Get<ReachOptions>() ?? new ReachOptions();
         var siloPort = builder.Configuration.GetValue("Reach:SiloPort", 11111);
         var gatewayPort = builder.Configuration.GetValue("Reach:GatewayPort", 30000);
+        if (options.Storage != ReachOptions.Postgres)
+        {
+            builder.UseOrleans(silo =>
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort);
+                silo.AddMemoryGrainStorage(ReachStorage.Name);
+            });
+            return builder;
+        }
+
+        var connectionString = builder.Configuration.GetConnectionString("Reach");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException("Reach:Storage is 'postgres' but ConnectionStrings:Reach is not set.");
+        }
+
+        // Two pools share the server's connections: Orleans' (grain state, membership) and the
+        // journal's (group commits, replays, trims). Both are capped unless the connection string says otherwise.
+        var orleansConnection = WithPoolCap(connectionString, 32);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithPoolCap(connectionString, options.JournalWriters + 8)));
+        builder.Services.AddSingleton<IJournalStore, PostgresJournalStore>();
+
+        // Registered before the silo, so the schema exists before the silo touches it.
+        builder.Services.AddHostedService(_ => new SchemaMigration(connectionString));
+        var advertised = builder.Configuration.GetValue<string>("Reach:AdvertisedAddress");
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort);
-            silo.AddMemoryGrainStorage(ReachStorage.Name);
+            silo.UseReachPostgres(orleansConnection);
+            silo.Configure<ClusterOptions>(cluster => (cluster.ClusterId, cluster.ServiceId) = (options.ClusterId, options.ServiceId));
+            silo.Configure<EndpointOptions>(endpoints =>
+            {
+                endpoints.AdvertisedIPAddress = string.IsNullOrEmpty(advertised) ? IPAddress.Loopback : IPAddress.Parse(advertised);
+                (endpoints.SiloPort, endpoints.GatewayPort) = (siloPort, gatewayPort);
+            });
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Reach:Membership"));
         });
         return builder;
+    }
+
+    private static string WithPoolCap(string connectionString, int connections)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("pool size", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = connections;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private sealed class SchemaMigration(string connectionString) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => ReachSchema.MigrateAsync(connectionString, cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,18 +1,26 @@
+using Reach.Grains.Journal;
+
 namespace Reach.Grains;
+
+// Stored with Orleans' binary serializer: fields are matched by [Id], so a field added later reads
+// as its default from older rows and a removed field is skipped. Each state records how far into
+// its grain's journal it reaches; the journal holds the grain's input messages after that point.
 
 /// <summary>
 /// Stored state of a cascade: the graph's own compact binary image (flat arrays), versioned by the
-/// analysis library, plus the root's tags.
+/// analysis library, plus the root's tags. Journal entries: <see cref="CascadeBatch"/>.
 /// </summary>
 [GenerateSerializer, Alias("reach.CascadeState.v1")]
-public sealed record CascadeState
+public sealed record CascadeState : IJournaledState
 {
     [Id(0)] public byte[]? Graph { get; init; }
     [Id(1)] public string[]? Tags { get; init; }
+    [Id(2)] public long JournalSequence { get; init; }
 }
 
+/// <summary>Journal entries: <see cref="AccountJournalEntry"/>.</summary>
 [GenerateSerializer, Alias("reach.AccountState.v1")]
-public sealed record AccountState
+public sealed record AccountState : IJournaledState
 {
     [Id(0)] public string[] SnapshotFollowers { get; init; } = [];
     [Id(1)] public long SnapshotAt { get; init; } = long.MinValue;
@@ -20,11 +28,20 @@ public sealed record AccountState
     [Id(3)] public long[] EdgeTimes { get; init; } = [];
     [Id(4)] public bool[] EdgeFollows { get; init; } = [];
     [Id(5)] public PostSummary[] Posts { get; init; } = [];
+    [Id(6)] public long JournalSequence { get; init; }
 }
 
-/// <summary>Per-account columns of an index shard, aligned with <see cref="AccountIds"/>.</summary>
+/// <summary>One change to an account: follower events, or a new summary of one of its posts.</summary>
+[GenerateSerializer, Immutable, Alias("reach.AccountJournalEntry")]
+public sealed record AccountJournalEntry
+{
+    [Id(0)] public AccountBatch? Followers { get; init; }
+    [Id(1)] public PostSummary? Post { get; init; }
+}
+
+/// <summary>Per-account columns of an index shard, aligned with <see cref="AccountIds"/>. Journal entries: <see cref="AccountIndexJournalEntry"/>.</summary>
 [GenerateSerializer, Alias("reach.AccountIndexState.v1")]
-public sealed record AccountIndexState
+public sealed record AccountIndexState : IJournaledState
 {
     [Id(0)] public string[] AccountIds { get; init; } = [];
     [Id(1)] public long[] ReportedFollowers { get; init; } = [];
@@ -34,10 +51,23 @@ public sealed record AccountIndexState
     [Id(5)] public int[] RepostsMade { get; init; } = [];
     [Id(6)] public ulong[] Reposts { get; init; } = [];
     [Id(7)] public long Version { get; init; }
+    [Id(8)] public long JournalSequence { get; init; }
 }
 
+/// <summary>One change to an account index shard: profiles, reposts made, or an account's known follower count.</summary>
+[GenerateSerializer, Immutable, Alias("reach.AccountIndexJournalEntry")]
+public sealed record AccountIndexJournalEntry
+{
+    [Id(0)] public ProfileBatch? Profiles { get; init; }
+    [Id(1)] public string[]? RepostAccounts { get; init; }
+    [Id(2)] public string[]? RepostIds { get; init; }
+    [Id(3)] public string? KnownAccount { get; init; }
+    [Id(4)] public long KnownFollowers { get; init; }
+}
+
+/// <summary>Journal entries: <see cref="DirectoryBatch"/>.</summary>
 [GenerateSerializer, Alias("reach.DirectoryState.v1")]
-public sealed record DirectoryState
+public sealed record DirectoryState : IJournaledState
 {
     [Id(0)] public string[] PostIds { get; init; } = [];
     [Id(1)] public string[][] Roots { get; init; } = [];
@@ -46,4 +76,5 @@ public sealed record DirectoryState
     [Id(4)] public ulong[] SeenReferences { get; init; } = [];
     [Id(5)] public ulong[] Claims { get; init; } = [];
     [Id(6)] public bool[] IsReply { get; init; } = [];
+    [Id(7)] public long JournalSequence { get; init; }
 }

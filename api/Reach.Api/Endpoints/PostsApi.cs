@@ -43,9 +43,14 @@ public static partial class PostsApi
     private const string GexfType = "application/gexf+xml";
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetMetricsAsync(
-        [StringLength(128, MinimumLength = 1)] string postId, IGrainFactory grains)
+        [StringLength(128, MinimumLength = 1)] string postId, IGrainFactory grains, HttpResponse response)
     {
         var read = await Cascade(grains, postId).GetMetricsAsync();
+        if (read.Silo is { } silo)
+        {
+            response.Headers["Reach-Silo"] = silo;
+        }
+
         return read.Status == ReadStatus.Ready ? TypedResults.Bytes(read.Json!, "application/json") : await NotReadyAsync(grains, postId, read);
     }
 

@@ -1,0 +1,212 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+
+namespace Reach.Grains.Journal;
+
+/// <summary>Grain state that records how far into its grain's journal it reaches.</summary>
+public interface IJournaledState
+{
+    long JournalSequence { get; }
+}
+
+/// <summary>Makes <see cref="GrainJournal{TEntry, TState}"/>s for grains.</summary>
+public sealed class GrainJournals(
+    IServiceProvider services, Serializer serializer, IOptions<ReachOptions> options, ILogger<GrainJournals> logger)
+{
+    private readonly IJournalStore? _store = options.Value.Storage == ReachOptions.Postgres
+        ? (IJournalStore)services.GetService(typeof(IJournalStore))!
+        : null;
+
+    /// <param name="grain">The owning grain.</param>
+    /// <param name="stream">Names the grain's journal, unique across grain types.</param>
+    /// <param name="state">Where snapshots are stored.</param>
+    /// <param name="snapshot">Builds the state to store, covering the journal up to the given sequence.</param>
+    /// <param name="estimatedSnapshotBytes">A cheap estimate of a snapshot's size, to pace snapshots.</param>
+    public GrainJournal<TEntry, TState> For<TEntry, TState>(
+        Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes)
+        where TState : IJournaledState =>
+        new(grain, stream, state, snapshot, estimatedSnapshotBytes, _store, serializer, options.Value, logger);
+}
+
+/// <summary>
+/// Keeps a grain durable without rewriting its whole state per change. Each change the grain
+/// applies is journaled (when storage is durable, the call returns only once the entry is
+/// committed); a snapshot of the whole state is written once the journal since the last one
+/// outgrows a fixed share of the state's size, so snapshot writes cost a constant amount per
+/// journaled byte however large the grain grows, and re-activation replays a bounded tail.
+/// With in-memory storage there is no journal: the snapshot is written when the grain deactivates.
+/// </summary>
+public sealed class GrainJournal<TEntry, TState>
+    where TState : IJournaledState
+{
+    private readonly Grain _grain;
+    private readonly string _stream;
+    private readonly IPersistentState<TState> _state;
+    private readonly Func<long, TState> _snapshot;
+    private readonly Func<long> _estimatedSnapshotBytes;
+    private readonly IJournalStore? _store;
+    private readonly Serializer _serializer;
+    private readonly ReachOptions _options;
+    private readonly ILogger _logger;
+
+    private long _sequence;
+    private long _bytesSinceSnapshot;
+    private bool _changedSinceSnapshot;
+    private bool _failed;
+    private bool _snapshotting;
+    private Task _lastAppend = Task.CompletedTask;
+
+    internal GrainJournal(
+        Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
+        IJournalStore? store, Serializer serializer, ReachOptions options, ILogger logger)
+    {
+        (_grain, _stream, _state, _snapshot, _estimatedSnapshotBytes) = (grain, stream, state, snapshot, estimatedSnapshotBytes);
+        (_store, _serializer, _options, _logger) = (store, serializer, options, logger);
+    }
+
+    /// <summary>Applies, in order, the entries journaled after the stored snapshot.</summary>
+    public async Task ReplayAsync(Action<TEntry> apply, CancellationToken cancellationToken)
+    {
+        _sequence = _state.State.JournalSequence;
+        if (_store is null)
+        {
+            return;
+        }
+
+        foreach (var entry in await _store.ReadAsync(_stream, _sequence, cancellationToken))
+        {
+            apply(_serializer.Deserialize<TEntry>(entry.Payload)!);
+            _sequence = entry.Sequence;
+            _bytesSinceSnapshot += entry.Payload.Length;
+            _changedSinceSnapshot = true;
+        }
+    }
+
+    /// <summary>
+    /// Records a change the grain has just applied; returns once it and every entry before it are
+    /// durable. Appends may overlap (the grain's apply methods interleave while they wait), so
+    /// concurrent requests share group commits; entries are numbered in the order they were applied.
+    /// If an entry cannot be stored the grain deactivates, so that its next activation holds only
+    /// what was stored.
+    /// </summary>
+    public async Task AppendAsync(TEntry entry)
+    {
+        _changedSinceSnapshot = true;
+        if (_store is null)
+        {
+            return;
+        }
+
+        var payload = _serializer.SerializeToArray(entry);
+        var earlier = _lastAppend;
+        var append = _store.AppendAsync(_stream, ++_sequence, payload);
+        _lastAppend = append;
+        _bytesSinceSnapshot += payload.Length;
+        try
+        {
+            await earlier;
+            await append;
+        }
+        catch (Exception)
+        {
+            Fail("A journal entry could not be stored.");
+            throw;
+        }
+
+        if (_snapshotting || _bytesSinceSnapshot < Math.Max(_options.SnapshotMinJournalBytes, _options.SnapshotJournalRatio * _estimatedSnapshotBytes()))
+        {
+            return;
+        }
+
+        try
+        {
+            _snapshotting = true;
+            await WriteSnapshotAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            // The entry is stored: the change stands. The journal keeps everything the snapshot
+            // would have covered; a fresh activation starts from what storage holds.
+            _logger.LogWarning(exception, "Snapshot of {Stream} failed; the grain reloads from storage.", _stream);
+            Fail("A snapshot could not be stored.");
+        }
+        finally
+        {
+            _snapshotting = false;
+        }
+    }
+
+    /// <summary>
+    /// Returns once everything the grain has journaled so far is durable: a request that changed
+    /// nothing (its events were already applied by a request still committing) must not be
+    /// acknowledged before that commit.
+    /// </summary>
+    public async Task WhenDurableAsync()
+    {
+        try
+        {
+            await _lastAppend;
+        }
+        catch (Exception)
+        {
+            Fail("A journal entry could not be stored.");
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes a last snapshot on deactivation, which makes the next activation quick. Skipped when
+    /// nothing changed, after a failed append, and for in-memory storage on silo shutdown (its
+    /// storage goes with the silo).
+    /// </summary>
+    public async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!_changedSinceSnapshot || _failed
+            || (_store is null && reason.ReasonCode == DeactivationReasonCode.ShuttingDown))
+        {
+            return;
+        }
+
+        try
+        {
+            await WriteSnapshotAsync(cancellationToken);
+        }
+        catch (Exception exception) when (_store is not null)
+        {
+            // The journal still holds everything; the next activation replays more of it.
+            _logger.LogWarning(exception, "Snapshot of {Stream} on deactivation failed.", _stream);
+        }
+    }
+
+    private void Fail(string why)
+    {
+        _failed = true;
+        _grain.GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, why));
+    }
+
+    private async Task WriteSnapshotAsync(CancellationToken cancellationToken)
+    {
+        // Covers every entry applied so far, committed or still committing. Should one of those
+        // fail, its request fails although the change is in the snapshot: stored but not
+        // acknowledged, like any partly stored batch, and the client's resend finds it there.
+        var covered = _sequence;
+        _state.State = _snapshot(covered);
+        await _state.WriteStateAsync(cancellationToken);
+
+        ReachMeters.Snapshots.Add(1);
+        _bytesSinceSnapshot = 0;
+        _changedSinceSnapshot = _sequence != covered;
+        if (_store is not null)
+        {
+            try
+            {
+                await _store.TruncateAsync(_stream, covered);
+            }
+            catch (Exception exception)
+            {
+                _logger.LogWarning(exception, "Trimming the journal of {Stream} failed; replay skips what the snapshot covers.", _stream);
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Reach.Api.Tests.Durable;
+
+/// <summary>
+/// The service (silo and API) running as a separate process on PostgreSQL, as it runs in
+/// production: it can be killed with SIGKILL, stopped with SIGTERM and started again on the same
+/// ports and database.
+/// </summary>
+internal sealed class ServiceProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServiceProcess(Process process, ServicePorts ports)
+    {
+        _process = process;
+        Ports = ports;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Http}"), Timeout = TimeSpan.FromSeconds(60) };
+        process.OutputDataReceived += (_, e) => Record(e.Data);
+        process.ErrorDataReceived += (_, e) => Record(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public ServicePorts Ports { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>What the process printed, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServiceProcess> StartAsync(string connectionString, ServicePorts ports, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Reach.Api.dll"));
+        var environment = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ports.Http}",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Reach__Storage"] = "postgres",
+            ["ConnectionStrings__Reach"] = connectionString,
+            ["Reach__SiloPort"] = ports.Silo.ToString(),
+            ["Reach__GatewayPort"] = ports.Gateway.ToString(),
+            ["Reach__LoadSample"] = "false",
+            ["Logging__LogLevel__Default"] = "Warning",
+
+            // Declare a killed silo dead within seconds, not the production minute.
+            ["Reach__Membership__ProbeTimeout"] = "00:00:01",
+            ["Reach__Membership__NumMissedProbesLimit"] = "2",
+            ["Reach__Membership__NumVotesForDeathDeclaration"] = "1",
+            ["Reach__Membership__TableRefreshTimeout"] = "00:00:01",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var service = new ServiceProcess(Process.Start(start)!, ports);
+        try
+        {
+            await service.WaitUntilServingAsync();
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+
+        return service;
+    }
+
+    /// <summary>SIGKILL: no shutdown, no last writes. Returns at once; <see cref="KillAsync"/> also waits for the exit.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async Task KillAsync()
+    {
+        Kill();
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>SIGTERM, as an orchestrator stops a pod: the silo hands its grains over and exits.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        Client.Dispose();
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilServingAsync()
+    {
+        // Serving means a grain answered: an unknown post is a 404 problem, not a failure.
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The service exited with code {_process.ExitCode} while starting:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await Client.GetAsync("/v1/posts/readiness-probe/metrics", TestContext.Current.CancellationToken);
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            if (deadline.Elapsed > StartTimeout)
+            {
+                throw new TimeoutException($"The service did not serve within {StartTimeout}:\n{Output}");
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
+
+/// <summary>The ports of one service process; kept across restarts.</summary>
+internal sealed record ServicePorts(int Http, int Silo, int Gateway)
+{
+    public static ServicePorts Free() => new(FreePort(), FreePort(), FreePort());
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Tests that run service processes take turns: two cores do not run four silos and PostgreSQL well at once.</summary>
+[CollectionDefinition(Collection)]
+public sealed class ServiceProcesses
+{
+    public const string Collection = "service processes";
+}

@@ -1,0 +1,325 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Storage;
+using Reach.Api.Tests.Postgres;
+using Reach.Grains;
+using Reach.Grains.Storage;
+
+namespace Reach.Api.Tests;
+
+/// <summary>
+/// PostgreSQL as Orleans' membership and grain storage, on the project's own schema. Every test
+/// has a database of its own on the shared throwaway server.
+/// </summary>
+public sealed class PostgresStorageTests(PostgresServer postgres)
+{
+    private const int Active = 3;
+    private const int Dead = 6;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>Every key the Orleans 10.4 ADO.NET clustering and persistence providers look up.</summary>
+    private static readonly string[] QueryKeys =
+    [
+        "InsertMembershipVersionKey", "InsertMembershipKey", "UpdateMembershipKey", "UpdateIAmAlivetimeKey",
+        "MembershipReadRowKey", "MembershipReadAllKey", "GatewaysQueryKey", "DeleteMembershipTableEntriesKey",
+        "CleanupDefunctSiloEntriesKey", "CleanupDefunctSiloEntryKey",
+        "ReadFromStorageKey", "WriteToStorageKey", "ClearStorageKey", "DeleteStorageKey",
+    ];
+
+    private static readonly string[] Tables =
+    [
+        "orleansquery", "orleans_membership_version", "orleans_membership", "orleans_grain_state",
+        "reach_journal", "reach_schema_version",
+    ];
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Migrating_twice_leaves_every_table_and_query_key_once()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+
+        await ReachSchema.MigrateAsync(database, Cancellation);
+        await ReachSchema.MigrateAsync(database, Cancellation);
+
+        await AssertMigratedAsync(database);
+    }
+
+    [Fact]
+    public async Task Migrations_of_one_fresh_database_started_at_the_same_moment_all_succeed()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var migrations = Enumerable.Range(0, 4).Select(async _ =>
+        {
+            await go.Task;
+            await ReachSchema.MigrateAsync(database, Cancellation);
+        }).ToList();
+        go.SetResult();
+        await Task.WhenAll(migrations);
+        await ReachSchema.MigrateAsync(database, Cancellation);
+
+        await AssertMigratedAsync(database);
+    }
+
+    [Fact]
+    public async Task Silos_join_the_cluster_through_the_membership_table_and_a_silo_that_stops_is_marked_dead()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await ReachSchema.MigrateAsync(database, Cancellation);
+        var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
+
+        await using var first = await Silo.StartAsync(database, clusterId);
+        await WaitUntilAsync(database, clusterId, "the first silo is active",
+            members => StatusOf(members, first) == Active);
+
+        await using var second = await Silo.StartAsync(database, clusterId);
+        await WaitUntilAsync(database, clusterId, "both silos are active",
+            members => members.Count == 2 && StatusOf(members, first) == Active && StatusOf(members, second) == Active);
+
+        await second.StopAsync();
+        await WaitUntilAsync(database, clusterId, "the stopped silo is dead and the other still active",
+            members => StatusOf(members, second) == Dead && StatusOf(members, first) == Active);
+
+        // The provider's periodic clean-up removes dead silos (and only those) once they are old enough.
+        var table = first.Services.GetRequiredService<IMembershipTable>();
+        await table.CleanupDefunctSiloEntriesAsync(DateTimeOffset.UtcNow.AddMinutes(1), Cancellation);
+        var remaining = await ReadMembersAsync(database, clusterId);
+        Assert.Equal(first.Address.Endpoint.Port, Assert.Single(remaining).Port);
+    }
+
+    [Fact]
+    public async Task The_reach_grain_storage_writes_reads_overwrites_and_clears_a_50_MB_cascade_with_etag_checks()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await ReachSchema.MigrateAsync(database, Cancellation);
+        await using var silo = await Silo.StartAsync(database, "test-storage");
+        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(ReachStorage.Name);
+        const string StateName = "cascade";
+        var grainId = GrainId.Create("cascade", "default/" + Guid.NewGuid().ToString("N"));
+        var firstGraph = RandomBytes(50 * 1024 * 1024, seed: 1);
+        var secondGraph = RandomBytes(50 * 1024 * 1024, seed: 2);
+
+        var writer = new GrainState<CascadeState>(new CascadeState { Graph = firstGraph, Tags = ["first"] });
+        await storage.WriteStateAsync(StateName, grainId, writer);
+        Assert.True(writer.RecordExists);
+        Assert.NotNull(writer.ETag);
+
+        // Orleans' binary form: the graph is stored as raw bytes plus a small envelope (JSON would be base64, a third larger).
+        var stored = await ScalarAsync<int>(database, "SELECT octet_length(payload) FROM orleans_grain_state");
+        Assert.InRange(stored, firstGraph.Length, firstGraph.Length + 1024);
+
+        var reader = new GrainState<CascadeState>();
+        await storage.ReadStateAsync(StateName, grainId, reader);
+        Assert.True(reader.RecordExists);
+        Assert.Equal(writer.ETag, reader.ETag);
+        Assert.NotNull(reader.State);
+        Assert.True(firstGraph.AsSpan().SequenceEqual(reader.State.Graph), "the graph read back differs from the one written");
+        Assert.Equal(["first"], reader.State.Tags ?? []);
+
+        reader.State = reader.State with { Graph = secondGraph, Tags = ["second"] };
+        await storage.WriteStateAsync(StateName, grainId, reader);
+        Assert.NotEqual(writer.ETag, reader.ETag);
+
+        // The first writer's etag is stale now: its write and its clear are refused, nothing changes.
+        Assert.NotNull(writer.State);
+        writer.State = writer.State with { Tags = ["stale"] };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grainId, writer));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, grainId, writer));
+
+        var overwritten = new GrainState<CascadeState>();
+        await storage.ReadStateAsync(StateName, grainId, overwritten);
+        Assert.Equal(reader.ETag, overwritten.ETag);
+        Assert.NotNull(overwritten.State);
+        Assert.True(secondGraph.AsSpan().SequenceEqual(overwritten.State.Graph), "the graph read back is not the overwritten one");
+        Assert.Equal(["second"], overwritten.State.Tags ?? []);
+
+        await storage.ClearStateAsync(StateName, grainId, overwritten);
+        Assert.False(overwritten.RecordExists);
+
+        var cleared = new GrainState<CascadeState>();
+        await storage.ReadStateAsync(StateName, grainId, cleared);
+        Assert.False(cleared.RecordExists);
+        Assert.NotNull(cleared.State);
+        Assert.Null(cleared.State.Graph);
+        Assert.Equal(overwritten.ETag, cleared.ETag);
+        Assert.Equal(0, await ScalarAsync<long>(database, "SELECT count(payload) FROM orleans_grain_state"));
+
+        // A state written again after the clear continues from the cleared version.
+        cleared.State = new CascadeState { Tags = ["again"] };
+        await storage.WriteStateAsync(StateName, grainId, cleared);
+        Assert.True(cleared.RecordExists);
+    }
+
+    private static async Task AssertMigratedAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Cancellation);
+
+        var tables = await ReadAsync(connection, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()", r => r.GetString(0));
+        Assert.All(Tables, table => Assert.Contains(table, tables));
+
+        var keys = await ReadAsync(connection, "SELECT QueryKey FROM OrleansQuery WHERE length(QueryText) > 0", r => r.GetString(0));
+        Assert.Equal(QueryKeys.Order(), keys.Order());
+
+        var versions = await ReadAsync(connection, "SELECT version FROM reach_schema_version ORDER BY version", r => r.GetInt32(0));
+        Assert.Equal(ReachSchema.Migrations.Select(m => m.Number), versions);
+
+        // The journal is written with binary COPY: its column types are part of the contract.
+        var journal = await ReadAsync(connection, """
+            SELECT column_name || ' ' || data_type || CASE is_nullable WHEN 'NO' THEN ' not null' ELSE '' END
+            FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = 'reach_journal'
+            ORDER BY ordinal_position
+            """, r => r.GetString(0));
+        Assert.Equal(["grain_key text not null", "seq bigint not null", "payload bytea not null"], journal);
+        var journalKey = await ReadAsync(connection, """
+            SELECT k.column_name
+            FROM information_schema.table_constraints c
+            JOIN information_schema.key_column_usage k USING (constraint_schema, constraint_name)
+            WHERE c.table_schema = current_schema() AND c.table_name = 'reach_journal' AND c.constraint_type = 'PRIMARY KEY'
+            ORDER BY k.ordinal_position
+            """, r => r.GetString(0));
+        Assert.Equal(["grain_key", "seq"], journalKey);
+    }
+
+    private sealed record Member(string Address, int Port, int Generation, int Status);
+
+    private static int? StatusOf(List<Member> members, Silo silo) =>
+        members.SingleOrDefault(m => m.Port == silo.Address.Endpoint.Port && m.Generation == silo.Address.Generation)?.Status;
+
+    private static async Task<List<Member>> ReadMembersAsync(string database, string clusterId)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Cancellation);
+        await using var command = new NpgsqlCommand("SELECT address, port, generation, status FROM orleans_membership WHERE deployment_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
+        var members = new List<Member>();
+        await using var reader = await command.ExecuteReaderAsync(Cancellation);
+        while (await reader.ReadAsync(Cancellation))
+        {
+            members.Add(new Member(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3)));
+        }
+
+        return members;
+    }
+
+    /// <summary>Polls the membership table until the condition holds, failing at the deadline with what it last saw.</summary>
+    private static async Task WaitUntilAsync(string database, string clusterId, string what, Func<List<Member>, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        List<Member> members;
+        while (!condition(members = await ReadMembersAsync(database, clusterId)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"waited {Deadline.TotalSeconds} s for: {what}; the membership table holds {string.Join(", ", members)}");
+            }
+
+            await Task.Delay(100, Cancellation);
+        }
+    }
+
+    private static async Task<List<T>> ReadAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(Cancellation);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(Cancellation))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private static async Task<T> ScalarAsync<T>(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Cancellation);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync(Cancellation))!;
+    }
+
+    private static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+#pragma warning disable CA5394 // test data, not security
+        new Random(seed).NextBytes(bytes);
+#pragma warning restore CA5394
+        return bytes;
+    }
+
+    /// <summary>A plain host with one silo on PostgreSQL, on free loopback ports.</summary>
+    private sealed class Silo : IAsyncDisposable
+    {
+        private readonly IHost _host;
+        private bool _stopped;
+
+        private Silo(IHost host) => _host = host;
+
+        public IServiceProvider Services => _host.Services;
+
+        public SiloAddress Address => Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
+
+        public static async Task<Silo> StartAsync(string database, string clusterId)
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.UseOrleans(silo =>
+            {
+                silo.UseReachPostgres(database);
+                silo.Configure<ClusterOptions>(options =>
+                {
+                    options.ClusterId = clusterId;
+                    options.ServiceId = "reach-tests";
+                });
+                silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
+            });
+            var host = builder.Build();
+            try
+            {
+                await host.StartAsync(Cancellation);
+            }
+            catch
+            {
+                host.Dispose();
+                throw;
+            }
+
+            return new Silo(host);
+        }
+
+        public async Task StopAsync()
+        {
+            if (!_stopped)
+            {
+                _stopped = true;
+                await _host.StopAsync(CancellationToken.None);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await StopAsync();
+            }
+            finally
+            {
+                _host.Dispose();
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
