@@ -41,7 +41,8 @@ public sealed class AccountGrain(
 
         _journal = journals.For<AccountJournalEntry, AccountState>(
             this, "account:" + this.GetPrimaryKeyString(), state, Snapshot,
-            () => (32L * (_snapshot.Count + _edges.Count)) + (64L * _posts.Count));
+            () => (32L * (_snapshot.Count + _edges.Count)) + (64L * _posts.Count),
+            quickReplay: true);
         await _journal.ReplayAsync(Replay, cancellationToken);
 
         // Left unset, so the first batch publishes the count again: the previous activation may

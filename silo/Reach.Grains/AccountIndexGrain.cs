@@ -35,7 +35,8 @@ public sealed class AccountIndexGrain(
         _version = s.Version;
         _journal = journals.For<AccountIndexJournalEntry, AccountIndexState>(
             this, "account-index:" + this.GetPrimaryKeyString(), state, Snapshot,
-            () => (64L * _accounts.Count) + (8L * _reposts.Count));
+            () => (64L * _accounts.Count) + (8L * _reposts.Count),
+            quickReplay: true);
         await _journal.ReplayAsync(Replay, cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Reach.Analysis;
 using Reach.Analysis.Cascades;
@@ -11,7 +12,8 @@ namespace Reach.Grains;
 public sealed class CascadeGrain(
     [PersistentState("cascade", ReachStorage.Name)] IPersistentState<CascadeState> state,
     GrainJournals journals,
-    IOptions<ReachOptions> options) : Grain, ICascadeGrain
+    IOptions<ReachOptions> options,
+    ILogger<CascadeGrain> logger) : Grain, ICascadeGrain
 {
     private CascadeGraph _graph = null!;
     private string[]? _tags;
@@ -32,7 +34,13 @@ public sealed class CascadeGrain(
     {
         var (tenant, rootPostId) = GrainKeys.Parse(this.GetPrimaryKeyString());
         _tenant = tenant;
+        var started = Stopwatch.GetTimestamp();
         _graph = state.State.Graph is { } snapshot ? CascadeGraph.FromSnapshot(snapshot) : new CascadeGraph(rootPostId);
+        if (Stopwatch.GetElapsedTime(started) is { TotalMilliseconds: > 100 } loading)
+        {
+            logger.LogInformation("{Cascade}: loaded a snapshot of {Nodes} nodes in {Ms:F0} ms.", rootPostId, _graph.NodeCount, loading.TotalMilliseconds);
+        }
+
         _tags = state.State.Tags;
         _journal = journals.For<CascadeBatch, CascadeState>(
             this, "cascade:" + this.GetPrimaryKeyString(), state,

@@ -51,7 +51,8 @@ public sealed class PostDirectoryGrain(
         _seenReferences.UnionWith(s.SeenReferences);
         _journal = journals.For<DirectoryBatch, DirectoryState>(
             this, "directory:" + this.GetPrimaryKeyString(), state, Snapshot,
-            () => (64L * _posts.Count) + (8L * _seenReferences.Count) + (64L * _dependents.Count));
+            () => (64L * _posts.Count) + (8L * _seenReferences.Count) + (64L * _dependents.Count),
+            quickReplay: true);
         await _journal.ReplayAsync(batch => Apply(batch), cancellationToken);
     }
 

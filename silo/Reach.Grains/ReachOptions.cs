@@ -34,12 +34,20 @@ public sealed class ReachOptions
     public bool LoadSample { get; set; }
 
     /// <summary>
-    /// A grain writes a snapshot once its journal since the last one holds this share of the
-    /// state's size (or <see cref="SnapshotMinJournalBytes"/>, if more). Smaller means quicker
-    /// re-activation and more snapshot writes.
+    /// A grain writes a snapshot once its journal since the last one holds this share of that
+    /// snapshot's (estimated) size, or <see cref="SnapshotMinJournalBytes"/> if more. Smaller
+    /// means quicker re-activation and more snapshot writes: over a grain's life the snapshots
+    /// written add up to about (1 + 1/ratio) times its final size.
     /// </summary>
     [Range(0.01, 100)]
-    public double SnapshotJournalRatio { get; set; } = 0.25;
+    public double SnapshotJournalRatio { get; set; } = 0.5;
+
+    /// <summary>
+    /// <see cref="SnapshotJournalRatio"/> for grains whose journal replays cheaply (directory and
+    /// account-index shards, accounts): fewer snapshot writes for the hot shards.
+    /// </summary>
+    [Range(0.01, 100)]
+    public double QuickReplaySnapshotJournalRatio { get; set; } = 2;
 
     [Range(0, long.MaxValue)]
     public long SnapshotMinJournalBytes { get; set; } = 256 * 1024;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
@@ -23,18 +24,25 @@ public sealed class GrainJournals(
     /// <param name="state">Where snapshots are stored.</param>
     /// <param name="snapshot">Builds the state to store, covering the journal up to the given sequence.</param>
     /// <param name="estimatedSnapshotBytes">A cheap estimate of a snapshot's size, to pace snapshots.</param>
+    /// <param name="quickReplay">
+    /// The grain replays its journal cheaply (a shard or an account: lookups, no graph to build), so
+    /// it can go longer between snapshots: <see cref="ReachOptions.QuickReplaySnapshotJournalRatio"/>.
+    /// </param>
     public GrainJournal<TEntry, TState> For<TEntry, TState>(
-        Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes)
+        Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
+        bool quickReplay = false)
         where TState : IJournaledState =>
-        new(grain, stream, state, snapshot, estimatedSnapshotBytes, _store, serializer, options.Value, logger);
+        new(grain, stream, state, snapshot, estimatedSnapshotBytes, _store, serializer, options.Value, logger,
+            quickReplay ? options.Value.QuickReplaySnapshotJournalRatio : options.Value.SnapshotJournalRatio);
 }
 
 /// <summary>
 /// Keeps a grain durable without rewriting its whole state per change. Each change the grain
 /// applies is journaled (when storage is durable, the call returns only once the entry is
-/// committed); a snapshot of the whole state is written once the journal since the last one
-/// outgrows a fixed share of the state's size, so snapshot writes cost a constant amount per
-/// journaled byte however large the grain grows, and re-activation replays a bounded tail.
+/// committed); a snapshot of the whole state is written once the journal since the last snapshot
+/// reaches a fixed share of that snapshot's size. Snapshot sizes then grow geometrically, so
+/// snapshot writes cost a constant amount per journaled byte however large the grain grows, and
+/// re-activation replays a journal tail no longer than that share of the snapshot.
 /// With in-memory storage there is no journal: the snapshot is written when the grain deactivates.
 /// </summary>
 public sealed class GrainJournal<TEntry, TState>
@@ -49,9 +57,11 @@ public sealed class GrainJournal<TEntry, TState>
     private readonly Serializer _serializer;
     private readonly ReachOptions _options;
     private readonly ILogger _logger;
+    private readonly double _snapshotJournalRatio;
 
     private long _sequence;
     private long _bytesSinceSnapshot;
+    private long _lastSnapshotBytes;
     private bool _changedSinceSnapshot;
     private bool _failed;
     private bool _snapshotting;
@@ -59,27 +69,39 @@ public sealed class GrainJournal<TEntry, TState>
 
     internal GrainJournal(
         Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
-        IJournalStore? store, Serializer serializer, ReachOptions options, ILogger logger)
+        IJournalStore? store, Serializer serializer, ReachOptions options, ILogger logger, double snapshotJournalRatio)
     {
         (_grain, _stream, _state, _snapshot, _estimatedSnapshotBytes) = (grain, stream, state, snapshot, estimatedSnapshotBytes);
-        (_store, _serializer, _options, _logger) = (store, serializer, options, logger);
+        (_store, _serializer, _options, _logger, _snapshotJournalRatio) = (store, serializer, options, logger, snapshotJournalRatio);
     }
 
     /// <summary>Applies, in order, the entries journaled after the stored snapshot.</summary>
     public async Task ReplayAsync(Action<TEntry> apply, CancellationToken cancellationToken)
     {
         _sequence = _state.State.JournalSequence;
+        _lastSnapshotBytes = _estimatedSnapshotBytes();
         if (_store is null)
         {
             return;
         }
 
-        foreach (var entry in await _store.ReadAsync(_stream, _sequence, cancellationToken))
+        var started = Stopwatch.GetTimestamp();
+        var entries = await _store.ReadAsync(_stream, _sequence, cancellationToken);
+        var read = Stopwatch.GetElapsedTime(started);
+        foreach (var entry in entries)
         {
             apply(_serializer.Deserialize<TEntry>(entry.Payload)!);
             _sequence = entry.Sequence;
             _bytesSinceSnapshot += entry.Payload.Length;
             _changedSinceSnapshot = true;
+        }
+
+        var total = Stopwatch.GetElapsedTime(started);
+        if (total > TimeSpan.FromMilliseconds(250))
+        {
+            _logger.LogInformation(
+                "{Stream}: read {Entries} journal entries ({Bytes} bytes) in {ReadMs:F0} ms and replayed them in {ReplayMs:F0} ms.",
+                _stream, entries.Count, _bytesSinceSnapshot, read.TotalMilliseconds, (total - read).TotalMilliseconds);
         }
     }
 
@@ -114,7 +136,7 @@ public sealed class GrainJournal<TEntry, TState>
             throw;
         }
 
-        if (_snapshotting || _bytesSinceSnapshot < Math.Max(_options.SnapshotMinJournalBytes, _options.SnapshotJournalRatio * _estimatedSnapshotBytes()))
+        if (_snapshotting || _bytesSinceSnapshot < Math.Max(_options.SnapshotMinJournalBytes, _snapshotJournalRatio * _lastSnapshotBytes))
         {
             return;
         }
@@ -192,6 +214,7 @@ public sealed class GrainJournal<TEntry, TState>
         // acknowledged, like any partly stored batch, and the client's resend finds it there.
         var covered = _sequence;
         _state.State = _snapshot(covered);
+        _lastSnapshotBytes = _estimatedSnapshotBytes();
         await _state.WriteStateAsync(cancellationToken);
 
         ReachMeters.Snapshots.Add(1);
