@@ -45,7 +45,7 @@ public sealed class CascadeGrain(
         _journal = journals.For<CascadeBatch, CascadeState>(
             this, "cascade:" + this.GetPrimaryKeyString(), state,
             sequence => new CascadeState { Graph = _graph.ToSnapshot(), Tags = _tags, JournalSequence = sequence },
-            () => (60L * _graph.NodeCount) + (16L * _graph.LikeCount));
+            () => (16L * _graph.NodeCount) + (8L * (_graph.LikeCount + _graph.ReplyCount)));
         await _journal.ReplayAsync(batch => Apply(batch), cancellationToken);
     }
 

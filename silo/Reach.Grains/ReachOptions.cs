@@ -40,7 +40,7 @@ public sealed class ReachOptions
     /// written add up to about (1 + 1/ratio) times its final size.
     /// </summary>
     [Range(0.01, 100)]
-    public double SnapshotJournalRatio { get; set; } = 0.5;
+    public double SnapshotJournalRatio { get; set; } = 1;
 
     /// <summary>
     /// <see cref="SnapshotJournalRatio"/> for grains whose journal replays cheaply (directory and

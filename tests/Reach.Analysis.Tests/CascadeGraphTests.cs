@@ -103,6 +103,51 @@ public sealed class CascadeGraphTests
         Assert.Equal(4, CascadeMetricsCalculator.Compute(restored).Depth);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_snapshot_of_a_synthetic_cascade_restores_every_node_like_and_reply_and_is_a_third_of_the_flat_format(int seed)
+    {
+        var events = Reach.Analysis.Synthetic.SyntheticCascadeGenerator.Generate(
+            new Reach.Analysis.Synthetic.SyntheticOptions { Nodes = 5000, Seed = seed, Shuffle = true, ExplicitParents = seed != 2 });
+        var graph = CascadeGraphBuilder.FromEvents(events).Values.Single();
+        graph.AddLike("liker", graph.RootPostId);
+        graph.AddReply("a reply");
+        graph.AddNode("waiting", "W", "not yet", At(5), NodeKind.Repost);
+
+        var snapshot = graph.ToSnapshot();
+        var restored = CascadeGraph.FromSnapshot(snapshot);
+
+        Assert.Equivalent(CascadeExport.From(graph), CascadeExport.From(restored), strict: true);
+        Assert.Equal((graph.LikeCount, graph.ReplyCount, graph.UnresolvedCount, graph.Version), (restored.LikeCount, restored.ReplyCount, restored.UnresolvedCount, restored.Version));
+        Assert.Equal(CascadeMetricsCalculator.Compute(graph), CascadeMetricsCalculator.Compute(restored), MetricsComparer.Instance);
+        Assert.True(snapshot.Length * 2 < graph.ToFlatSnapshot().Length, $"{snapshot.Length} bytes against {graph.ToFlatSnapshot().Length} flat");
+    }
+
+    [Fact]
+    public void A_snapshot_in_the_flat_format_of_earlier_versions_still_restores()
+    {
+        var graph = Build("p", ("a", null, "A", 10), ("b", "a", "B", 20));
+        graph.AddNode("d", "D", "c", At(40), NodeKind.Repost);
+        graph.AddLike("L", "a");
+
+        var restored = CascadeGraph.FromSnapshot(graph.ToFlatSnapshot());
+
+        Assert.Equivalent(CascadeExport.From(graph), CascadeExport.From(restored), strict: true);
+        Assert.Equal(AddOutcome.Added, restored.AddNode("c", "C", "b", At(30), NodeKind.Repost).Outcome);
+    }
+
+    [Fact]
+    public void A_truncated_or_unknown_snapshot_is_refused_as_invalid_data()
+    {
+        var snapshot = Build("p", ("a", null, "A", 10), ("b", "a", "B", 20)).ToSnapshot();
+
+        Assert.Throws<InvalidDataException>(() => CascadeGraph.FromSnapshot(snapshot[..^3]));
+        Assert.Throws<InvalidDataException>(() => CascadeGraph.FromSnapshot([.. snapshot, 0]));
+        Assert.Throws<InvalidDataException>(() => CascadeGraph.FromSnapshot([9, 0, 0, 0, .. snapshot[4..]]));
+    }
+
     [Fact]
     public void The_export_lists_every_node_with_its_parent_and_attribution()
     {
