@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
@@ -15,9 +16,8 @@ public interface IJournaledState
 public sealed class GrainJournals(
     IServiceProvider services, Serializer serializer, IOptions<ReachOptions> options, ILogger<GrainJournals> logger)
 {
-    private readonly IJournalStore? _store = options.Value.Storage == ReachOptions.Postgres
-        ? (IJournalStore)services.GetService(typeof(IJournalStore))!
-        : null;
+    /// <summary>Registered only with durable storage; without it grains journal nothing.</summary>
+    private readonly IJournalStore? _store = services.GetService<IJournalStore>();
 
     /// <param name="grain">The owning grain.</param>
     /// <param name="stream">Names the grain's journal, unique across grain types.</param>
@@ -62,6 +62,8 @@ public sealed class GrainJournal<TEntry, TState>
     private long _sequence;
     private long _bytesSinceSnapshot;
     private long _lastSnapshotBytes;
+    private long _lastSnapshotSequence;
+    private long _previousSnapshotSequence;
     private bool _changedSinceSnapshot;
     private bool _failed;
     private bool _snapshotting;
@@ -79,6 +81,7 @@ public sealed class GrainJournal<TEntry, TState>
     public async Task ReplayAsync(Action<TEntry> apply, CancellationToken cancellationToken)
     {
         _sequence = _state.State.JournalSequence;
+        _lastSnapshotSequence = _sequence;
         _lastSnapshotBytes = _estimatedSnapshotBytes();
         if (_store is null)
         {
@@ -220,11 +223,18 @@ public sealed class GrainJournal<TEntry, TState>
         ReachMeters.Snapshots.Add(1);
         _bytesSinceSnapshot = 0;
         _changedSinceSnapshot = _sequence != covered;
+        (_previousSnapshotSequence, _lastSnapshotSequence) = (_lastSnapshotSequence, covered);
         if (_store is not null)
         {
             try
             {
-                await _store.TruncateAsync(_stream, covered);
+                // Only what the previous snapshot covered: an activation elsewhere that read that
+                // snapshot just before this one was written (a grain moving between silos) must
+                // still find the entries after it.
+                if (_previousSnapshotSequence > 0)
+                {
+                    await _store.TruncateAsync(_stream, _previousSnapshotSequence);
+                }
             }
             catch (Exception exception)
             {

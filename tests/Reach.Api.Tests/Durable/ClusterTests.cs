@@ -20,17 +20,16 @@ public sealed class ClusterTests(PostgresServer postgres)
         DurableScenario.AssertSameReads(throughFirst, await scenario.ReadAsync(second.Client));
 
         // Kill the silo that holds the most cascades; the other must serve them all.
-        var holders = new Dictionary<string, int?>();
+        var (victim, survivor) = await HolderOfMostAsync(scenario, first, second);
+        var moved = new List<string>();
         foreach (var root in scenario.Roots)
         {
-            holders[root] = await ServedByAsync(second.Client, root);
+            if (await ServedByAsync(survivor.Client, root) == victim.Ports.Silo)
+            {
+                moved.Add(root);
+            }
         }
 
-        var (victim, survivor) = holders.Values.Count(p => p == first.Ports.Silo) >= holders.Values.Count(p => p == second.Ports.Silo)
-            ? (first, second)
-            : (second, first);
-        var moved = holders.Where(h => h.Value == victim.Ports.Silo).Select(h => h.Key).ToList();
-        Assert.NotEmpty(moved);
         await victim.KillAsync();
         foreach (var root in moved)
         {
@@ -50,11 +49,50 @@ public sealed class ClusterTests(PostgresServer postgres)
         await WaitForMembersAsync(database, 2);
         await scenario.SendAllAsync(second.Client);
 
-        var before = await scenario.ReadAsync(second.Client);
-        await first.StopAsync();
+        var (victim, survivor) = await HolderOfMostAsync(scenario, first, second);
+        var before = await scenario.ReadAsync(survivor.Client);
 
-        // Every read succeeds at once: no request fails while the grains move.
-        DurableScenario.AssertSameReads(before, await scenario.ReadAsync(second.Client));
+        // Reads keep going through the surviving silo while the other stops: none may fail.
+        var failures = new List<string>();
+        using var stopped = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            while (!stopped.IsCancellationRequested)
+            {
+                foreach (var root in scenario.Roots)
+                {
+                    using var response = await survivor.Client.GetAsync($"/v1/posts/{Http.Escape(root)}/metrics", TestContext.Current.CancellationToken);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        failures.Add($"{root}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+                    }
+                }
+            }
+        }, TestContext.Current.CancellationToken);
+        await victim.StopAsync();
+        await stopped.CancelAsync();
+        await reader;
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(5)));
+        DurableScenario.AssertSameReads(before, await scenario.ReadAsync(survivor.Client));
+    }
+
+    /// <summary>The silo holding most of the scenario's cascades (at least one), and the other.</summary>
+    private static async Task<(ServiceProcess Holder, ServiceProcess Other)> HolderOfMostAsync(
+        DurableScenario scenario, ServiceProcess first, ServiceProcess second)
+    {
+        var held = new Dictionary<int, int> { [first.Ports.Silo] = 0, [second.Ports.Silo] = 0 };
+        foreach (var root in scenario.Roots)
+        {
+            if (await ServedByAsync(first.Client, root) is { } silo)
+            {
+                held[silo]++;
+            }
+        }
+
+        var pair = held[first.Ports.Silo] >= held[second.Ports.Silo] ? (first, second) : (second, first);
+        Assert.True(held[pair.Item1.Ports.Silo] > 0, "no cascade is held by either silo");
+        return pair;
     }
 
     internal static async Task<int?> ServedByAsync(HttpClient client, string root)
