@@ -62,8 +62,6 @@ public sealed class GrainJournal<TEntry, TState>
     private long _sequence;
     private long _bytesSinceSnapshot;
     private long _lastSnapshotBytes;
-    private long _lastSnapshotSequence;
-    private long _previousSnapshotSequence;
     private bool _changedSinceSnapshot;
     private bool _failed;
     private bool _snapshotting;
@@ -81,7 +79,6 @@ public sealed class GrainJournal<TEntry, TState>
     public async Task ReplayAsync(Action<TEntry> apply, CancellationToken cancellationToken)
     {
         _sequence = _state.State.JournalSequence;
-        _lastSnapshotSequence = _sequence;
         _lastSnapshotBytes = _estimatedSnapshotBytes();
         if (_store is null)
         {
@@ -147,7 +144,7 @@ public sealed class GrainJournal<TEntry, TState>
         try
         {
             _snapshotting = true;
-            await WriteSnapshotAsync(CancellationToken.None);
+            await WriteSnapshotAsync(trim: true, CancellationToken.None);
         }
         catch (Exception exception)
         {
@@ -195,7 +192,7 @@ public sealed class GrainJournal<TEntry, TState>
 
         try
         {
-            await WriteSnapshotAsync(cancellationToken);
+            await WriteSnapshotAsync(trim: false, cancellationToken);
         }
         catch (Exception exception) when (_store is not null)
         {
@@ -210,7 +207,13 @@ public sealed class GrainJournal<TEntry, TState>
         _grain.GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, why));
     }
 
-    private async Task WriteSnapshotAsync(CancellationToken cancellationToken)
+    /// <param name="trim">
+    /// Delete the journal entries the snapshot covers. Not on deactivation: when a grain moves
+    /// between silos its new activation may read the old snapshot just before this one is
+    /// written, and must still find the entries after it; the new activation's first snapshot
+    /// trims them.
+    /// </param>
+    private async Task WriteSnapshotAsync(bool trim, CancellationToken cancellationToken)
     {
         // Covers every entry applied so far, committed or still committing. Should one of those
         // fail, its request fails although the change is in the snapshot: stored but not
@@ -223,18 +226,11 @@ public sealed class GrainJournal<TEntry, TState>
         ReachMeters.Snapshots.Add(1);
         _bytesSinceSnapshot = 0;
         _changedSinceSnapshot = _sequence != covered;
-        (_previousSnapshotSequence, _lastSnapshotSequence) = (_lastSnapshotSequence, covered);
-        if (_store is not null)
+        if (_store is not null && trim)
         {
             try
             {
-                // Only what the previous snapshot covered: an activation elsewhere that read that
-                // snapshot just before this one was written (a grain moving between silos) must
-                // still find the entries after it.
-                if (_previousSnapshotSequence > 0)
-                {
-                    await _store.TruncateAsync(_stream, _previousSnapshotSequence);
-                }
+                await _store.TruncateAsync(_stream, covered);
             }
             catch (Exception exception)
             {
