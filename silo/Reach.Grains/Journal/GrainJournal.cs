@@ -62,6 +62,9 @@ public sealed class GrainJournal<TEntry, TState>
     private long _sequence;
     private long _bytesSinceSnapshot;
     private long _lastSnapshotBytes;
+
+    /// <summary>The journal sequence the stored snapshot covers.</summary>
+    private long _snapshotSequence;
     private bool _changedSinceSnapshot;
     private bool _failed;
     private bool _snapshotting;
@@ -78,7 +81,7 @@ public sealed class GrainJournal<TEntry, TState>
     /// <summary>Applies, in order, the entries journaled after the stored snapshot.</summary>
     public async Task ReplayAsync(Action<TEntry> apply, CancellationToken cancellationToken)
     {
-        _sequence = _state.State.JournalSequence;
+        _sequence = _snapshotSequence = _state.State.JournalSequence;
         _lastSnapshotBytes = _estimatedSnapshotBytes();
         if (_store is null)
         {
@@ -148,7 +151,7 @@ public sealed class GrainJournal<TEntry, TState>
         try
         {
             _snapshotting = true;
-            await WriteSnapshotAsync(trim: true, CancellationToken.None);
+            await WriteSnapshotAsync(trimCovered: true, CancellationToken.None);
         }
         catch (Exception exception)
         {
@@ -196,7 +199,7 @@ public sealed class GrainJournal<TEntry, TState>
 
         try
         {
-            await WriteSnapshotAsync(trim: false, cancellationToken);
+            await WriteSnapshotAsync(trimCovered: false, cancellationToken);
         }
         catch (Exception exception) when (_store is not null)
         {
@@ -211,13 +214,13 @@ public sealed class GrainJournal<TEntry, TState>
         _grain.GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, why));
     }
 
-    /// <param name="trim">
-    /// Delete the journal entries the snapshot covers. Not on deactivation: when a grain moves
-    /// between silos its new activation may read the old snapshot just before this one is
-    /// written, and must still find the entries after it; the new activation's first snapshot
-    /// trims them.
+    /// <param name="trimCovered">
+    /// Delete the journal entries this snapshot covers; otherwise only those the previous snapshot
+    /// covered. On deactivation the grain may be moving between silos: its new activation may read
+    /// the previous snapshot just before this one is written, and must still find the entries
+    /// after it.
     /// </param>
-    private async Task WriteSnapshotAsync(bool trim, CancellationToken cancellationToken)
+    private async Task WriteSnapshotAsync(bool trimCovered, CancellationToken cancellationToken)
     {
         // Covers every entry applied so far, committed or still committing. Should one of those
         // fail, its request fails although the change is in the snapshot: stored but not
@@ -230,11 +233,13 @@ public sealed class GrainJournal<TEntry, TState>
         ReachMeters.Snapshots.Add(1);
         _bytesSinceSnapshot = 0;
         _changedSinceSnapshot = _sequence != covered;
-        if (_store is not null && trim)
+        var trimThrough = trimCovered ? covered : _snapshotSequence;
+        _snapshotSequence = covered;
+        if (_store is not null && trimThrough > 0)
         {
             try
             {
-                await _store.TruncateAsync(_stream, covered);
+                await _store.TruncateAsync(_stream, trimThrough);
             }
             catch (Exception exception)
             {
