@@ -15,6 +15,14 @@ internal static class Http
         return await client.PostAsync("/v1/events" + query, content, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Posts an NDJSON batch as bytes, as a client streaming a file would.</summary>
+    public static async Task<HttpResponseMessage> PostNdjsonAsync(this HttpClient client, byte[] ndjson)
+    {
+        var content = new ByteArrayContent(ndjson);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        return await client.PostAsync("/v1/events", content, TestContext.Current.CancellationToken);
+    }
+
     public static Task<HttpResponseMessage> PostEventsAsync(this HttpClient client, IEnumerable<ReachEvent> events, string query = "") =>
         client.PostNdjsonAsync(Encoding.UTF8.GetString(EventWriter.ToNdjson(events)), query);
 

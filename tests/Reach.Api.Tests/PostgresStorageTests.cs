@@ -17,10 +17,6 @@ namespace Reach.Api.Tests;
 /// </summary>
 public sealed class PostgresStorageTests(PostgresServer postgres)
 {
-    private const int Active = 3;
-    private const int Dead = 6;
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-
     /// <summary>Every key the Orleans 10.4 ADO.NET clustering and persistence providers look up.</summary>
     private static readonly string[] QueryKeys =
     [
@@ -75,21 +71,21 @@ public sealed class PostgresStorageTests(PostgresServer postgres)
         var clusterId = "test-" + Guid.NewGuid().ToString("N")[..8];
 
         await using var first = await Silo.StartAsync(database, clusterId);
-        await WaitUntilAsync(database, clusterId, "the first silo is active",
-            members => StatusOf(members, first) == Active);
+        await Membership.WaitUntilAsync(database, clusterId, "the first silo is active",
+            members => StatusOf(members, first) == Member.Active);
 
         await using var second = await Silo.StartAsync(database, clusterId);
-        await WaitUntilAsync(database, clusterId, "both silos are active",
-            members => members.Count == 2 && StatusOf(members, first) == Active && StatusOf(members, second) == Active);
+        await Membership.WaitUntilAsync(database, clusterId, "both silos are active",
+            members => members.Count == 2 && StatusOf(members, first) == Member.Active && StatusOf(members, second) == Member.Active);
 
         await second.StopAsync();
-        await WaitUntilAsync(database, clusterId, "the stopped silo is dead and the other still active",
-            members => StatusOf(members, second) == Dead && StatusOf(members, first) == Active);
+        await Membership.WaitUntilAsync(database, clusterId, "the stopped silo is dead and the other still active",
+            members => StatusOf(members, second) == Member.Dead && StatusOf(members, first) == Member.Active);
 
         // The provider's periodic clean-up removes dead silos (and only those) once they are old enough.
         var table = first.Services.GetRequiredService<IMembershipTable>();
         await table.CleanupDefunctSiloEntriesAsync(DateTimeOffset.UtcNow.AddMinutes(1), Cancellation);
-        var remaining = await ReadMembersAsync(database, clusterId);
+        var remaining = await Membership.ReadAsync(database, clusterId);
         Assert.Equal(first.Address.Endpoint.Port, Assert.Single(remaining).Port);
     }
 
@@ -188,42 +184,8 @@ public sealed class PostgresStorageTests(PostgresServer postgres)
         Assert.Equal(["grain_key", "seq"], journalKey);
     }
 
-    private sealed record Member(string Address, int Port, int Generation, int Status);
-
     private static int? StatusOf(List<Member> members, Silo silo) =>
         members.SingleOrDefault(m => m.Port == silo.Address.Endpoint.Port && m.Generation == silo.Address.Generation)?.Status;
-
-    private static async Task<List<Member>> ReadMembersAsync(string database, string clusterId)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync(Cancellation);
-        await using var command = new NpgsqlCommand("SELECT address, port, generation, status FROM orleans_membership WHERE deployment_id = $1", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
-        var members = new List<Member>();
-        await using var reader = await command.ExecuteReaderAsync(Cancellation);
-        while (await reader.ReadAsync(Cancellation))
-        {
-            members.Add(new Member(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3)));
-        }
-
-        return members;
-    }
-
-    /// <summary>Polls the membership table until the condition holds, failing at the deadline with what it last saw.</summary>
-    private static async Task WaitUntilAsync(string database, string clusterId, string what, Func<List<Member>, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        List<Member> members;
-        while (!condition(members = await ReadMembersAsync(database, clusterId)))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"waited {Deadline.TotalSeconds} s for: {what}; the membership table holds {string.Join(", ", members)}");
-            }
-
-            await Task.Delay(100, Cancellation);
-        }
-    }
 
     private static async Task<List<T>> ReadAsync<T>(NpgsqlConnection connection, string sql, Func<NpgsqlDataReader, T> read)
     {

@@ -5,6 +5,9 @@ namespace Reach.Api.Tests.Durable;
 [Collection(ServiceProcesses.Collection)]
 public sealed class ClusterTests(PostgresServer postgres)
 {
+    /// <summary>The service's default Reach:ClusterId.</summary>
+    private const string ClusterId = "reach";
+
     [Fact]
     public async Task Two_silos_serve_the_same_metrics_and_a_killed_silos_cascades_come_back_on_the_other()
     {
@@ -12,7 +15,7 @@ public sealed class ClusterTests(PostgresServer postgres)
         var scenario = DurableScenario.Create(nodesPerCascade: 300, cascades: 12, batchSize: 400, seed: 5);
         await using var first = await ServiceProcess.StartAsync(database, ServicePorts.Free());
         await using var second = await ServiceProcess.StartAsync(database, ServicePorts.Free());
-        await WaitForMembersAsync(database, 2);
+        await Membership.WaitUntilAsync(database, ClusterId, "two active silos", members => members.Count(m => m.Status == Member.Active) == 2);
 
         await scenario.SendAllAsync(first.Client);
 
@@ -31,9 +34,11 @@ public sealed class ClusterTests(PostgresServer postgres)
         }
 
         await victim.KillAsync();
+        await Membership.WaitUntilAsync(database, ClusterId, "the killed silo declared dead",
+            members => members.Any(m => m.Port == victim.Ports.Silo && m.Status == Member.Dead));
         foreach (var root in moved)
         {
-            await WaitUntilAsync(async () => await ServedByAsync(survivor.Client, root) == survivor.Ports.Silo, $"{root} back on the surviving silo");
+            Assert.Equal(survivor.Ports.Silo, await ServedAfterFailoverAsync(survivor.Client, root));
         }
 
         DurableScenario.AssertSameReads(throughFirst, await scenario.ReadAsync(survivor.Client));
@@ -46,7 +51,7 @@ public sealed class ClusterTests(PostgresServer postgres)
         var scenario = DurableScenario.Create(nodesPerCascade: 200, cascades: 10, batchSize: 300, seed: 9);
         await using var first = await ServiceProcess.StartAsync(database, ServicePorts.Free());
         await using var second = await ServiceProcess.StartAsync(database, ServicePorts.Free());
-        await WaitForMembersAsync(database, 2);
+        await Membership.WaitUntilAsync(database, ClusterId, "two active silos", members => members.Count(m => m.Status == Member.Active) == 2);
         await scenario.SendAllAsync(second.Client);
 
         var (victim, survivor) = await HolderOfMostAsync(scenario, first, second);
@@ -95,6 +100,27 @@ public sealed class ClusterTests(PostgresServer postgres)
         return pair;
     }
 
+    /// <summary>
+    /// Reads a cascade right after its silo was declared dead. The first call may still be routed
+    /// to the dead silo and answer 503 (a transient problem the API names, with Retry-After); the
+    /// failed call clears the stale route, so the cascade must come back within a few attempts.
+    /// </summary>
+    private static async Task<int?> ServedAfterFailoverAsync(HttpClient client, string root)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await client.GetAsync($"/v1/posts/{Http.Escape(root)}/metrics", TestContext.Current.CancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return int.Parse(response.Headers.GetValues("Reach-Silo").Single().Split(':')[1]);
+            }
+
+            var problem = await response.ProblemAsync(503);
+            Assert.True(attempt < 5, $"{root} still unavailable after {attempt} attempts: {problem.ToJsonString()}");
+            Assert.Equal("1", response.Headers.RetryAfter?.ToString());
+        }
+    }
+
     internal static async Task<int?> ServedByAsync(HttpClient client, string root)
     {
         try
@@ -111,27 +137,6 @@ public sealed class ClusterTests(PostgresServer postgres)
         catch (HttpRequestException)
         {
             return null;
-        }
-    }
-
-    internal static async Task WaitForMembersAsync(string database, int active)
-    {
-        await WaitUntilAsync(async () =>
-        {
-            await using var connection = new Npgsql.NpgsqlConnection(database);
-            await connection.OpenAsync(TestContext.Current.CancellationToken);
-            await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM orleans_membership WHERE status = 3", connection);
-            return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))! >= active;
-        }, $"{active} active silos");
-    }
-
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(200, TestContext.Current.CancellationToken);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using Reach.Analysis.Events;
 using Reach.Api.Tests.Postgres;
 
@@ -28,7 +27,7 @@ public sealed class CrashTests(PostgresServer postgres, ReachHost cleanHost)
                 {
                     try
                     {
-                        using var response = await service.Client.PostAsync("/v1/events", Ndjson(scenario.Batches[i]), TestContext.Current.CancellationToken);
+                        using var response = await service.Client.PostNdjsonAsync(scenario.Batches[i]);
                         if (response.IsSuccessStatusCode)
                         {
                             acknowledged.Add(i);
@@ -50,7 +49,7 @@ public sealed class CrashTests(PostgresServer postgres, ReachHost cleanHost)
 
             // The first batch holds the root posts: sent alone, so that it is acknowledged before the kill.
             next = 0;
-            using (var roots = await service.Client.PostAsync("/v1/events", Ndjson(scenario.Batches[0]), TestContext.Current.CancellationToken))
+            using (var roots = await service.Client.PostNdjsonAsync(scenario.Batches[0]))
             {
                 Assert.True(roots.IsSuccessStatusCode);
                 acknowledged.Add(0);
@@ -120,12 +119,5 @@ public sealed class CrashTests(PostgresServer postgres, ReachHost cleanHost)
             CREATE TRIGGER slow_commit AFTER INSERT ON reach_journal FOR EACH STATEMENT EXECUTE FUNCTION slow_commit();
             """, connection);
         await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-    }
-
-    internal static ByteArrayContent Ndjson(byte[] batch)
-    {
-        var content = new ByteArrayContent(batch);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
-        return content;
     }
 }

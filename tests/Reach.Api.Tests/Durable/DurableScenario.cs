@@ -92,7 +92,7 @@ internal sealed class DurableScenario
     {
         foreach (var batch in Batches)
         {
-            using var response = await client.PostAsync("/v1/events", CrashTests.Ndjson(batch), TestContext.Current.CancellationToken);
+            using var response = await client.PostNdjsonAsync(batch);
             Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         }
     }

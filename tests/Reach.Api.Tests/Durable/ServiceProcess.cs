@@ -16,6 +16,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _serving = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServiceProcess(Process process, ServicePorts ports)
     {
@@ -131,36 +132,32 @@ internal sealed class ServiceProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>
+    /// Waits for the line the service prints once the host (silo and web server) has started,
+    /// then checks that a grain answers: an unknown post is a 404 problem, not a failure.
+    /// </summary>
     private async Task WaitUntilServingAsync()
     {
-        // Serving means a grain answered: an unknown post is a 404 problem, not a failure.
-        var deadline = Stopwatch.StartNew();
-        while (true)
+        var exited = _process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Task first;
+        try
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The service exited with code {_process.ExitCode} while starting:\n{Output}");
-            }
+            first = await Task.WhenAny(_serving.Task, exited).WaitAsync(StartTimeout, TestContext.Current.CancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"The service did not start within {StartTimeout}:\n{Output}", e);
+        }
 
-            try
-            {
-                using var response = await Client.GetAsync("/v1/posts/readiness-probe/metrics", TestContext.Current.CancellationToken);
-                if (response.StatusCode == HttpStatusCode.NotFound)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
+        if (first == exited)
+        {
+            throw new InvalidOperationException($"The service exited with code {_process.ExitCode} while starting:\n{Output}");
+        }
 
-            if (deadline.Elapsed > StartTimeout)
-            {
-                throw new TimeoutException($"The service did not serve within {StartTimeout}:\n{Output}");
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
+        using var response = await Client.GetAsync("/v1/posts/readiness-probe/metrics", TestContext.Current.CancellationToken);
+        if (response.StatusCode != HttpStatusCode.NotFound)
+        {
+            throw new InvalidOperationException($"The started service answered {(int)response.StatusCode} for an unknown post:\n{Output}");
         }
     }
 
@@ -174,6 +171,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+
+        if (line.Contains("Reach is running", StringComparison.Ordinal))
+        {
+            _serving.TrySetResult();
         }
     }
 }

@@ -57,7 +57,7 @@ public sealed class PostgresServer : IAsyncDisposable
         return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
     }
 
-    /// <summary>The folder holding the PostgreSQL programs (initdb, pg_ctl, pg_isready), or null.</summary>
+    /// <summary>The folder holding the PostgreSQL programs (initdb, pg_ctl), or null.</summary>
     public static string? FindBinaries()
     {
         const string Debian = "/usr/lib/postgresql";
@@ -139,38 +139,22 @@ public sealed class PostgresServer : IAsyncDisposable
             Database = "postgres",
             IncludeErrorDetail = true,
         }.ConnectionString;
-        await WaitUntilAcceptingAsync(admin, port);
+        await ConfirmAcceptingAsync(admin, port);
         return admin;
     }
 
-    /// <summary>Polls pg_isready, then a real connection, until the server answers or the deadline passes.</summary>
-    private async Task WaitUntilAcceptingAsync(string connectionString, int port)
+    /// <summary>pg_ctl -w returned once the server accepted connections; one connection confirms it.</summary>
+    private async Task ConfirmAcceptingAsync(string connectionString, int port)
     {
-        var deadline = DateTime.UtcNow + StartTimeout;
-        var delay = TimeSpan.FromMilliseconds(20);
-        Exception? last = null;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            var ready = await RunAsync(Tool("pg_isready"), ["-h", "127.0.0.1", "-p", port.ToString(), "-U", Superuser, "-q"], asPostgresUser: false, check: false);
-            if (ready == 0)
-            {
-                try
-                {
-                    await using var connection = new NpgsqlConnection(connectionString);
-                    await connection.OpenAsync();
-                    return;
-                }
-                catch (NpgsqlException e)
-                {
-                    last = e;
-                }
-            }
-
-            await Task.Delay(delay);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMilliseconds(500).Ticks));
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
         }
-
-        throw new InvalidOperationException($"PostgreSQL did not accept connections on 127.0.0.1:{port} within {StartTimeout.TotalSeconds} s.\nserver log:\n{ReadLog()}", last);
+        catch (NpgsqlException e)
+        {
+            throw new InvalidOperationException($"PostgreSQL does not accept connections on 127.0.0.1:{port}.\nserver log:\n{ReadLog()}", e);
+        }
     }
 
     public async ValueTask DisposeAsync()
