@@ -11,6 +11,7 @@ public static class ApiHosting
     public static WebApplicationBuilder AddReachApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<Endpoints.BadRequestHandler>();
         builder.Services.AddExceptionHandler<Endpoints.ClusterUnavailableHandler>();
         builder.Services.AddValidation();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>

@@ -22,6 +22,15 @@ public interface ICascadeGrain : IGrainWithStringKey
     Task<JsonRead> GetTimelineAsync(TimeSpan bucket);
 
     Task<CascadeArrays?> GetCascadeAsync();
+
+    /// <summary>The top reposts by marginal reach or by downstream reposts.</summary>
+    Task<JsonRead> GetAmplifiersAsync(int top, AmplifierOrder by);
+}
+
+public enum AmplifierOrder : byte
+{
+    MarginalReach,
+    Downstream,
 }
 
 /// <summary>
@@ -39,6 +48,9 @@ public interface IAccountGrain : IGrainWithStringKey
     Task UpdatePostAsync(PostSummary summary);
 
     Task<AccountView?> GetAsync();
+
+    /// <summary>The follower set as a cascade needs it (see <see cref="AudienceQuery"/>).</summary>
+    Task<AudienceSlice> GetAudienceAsync(AudienceQuery query);
 }
 
 /// <summary>
@@ -56,8 +68,9 @@ public interface IAccountIndexGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<bool[]> RecordRepostsAsync(string[] accountIds, string[] repostIds);
 
+    /// <summary>The size and version of an account's known follower set, pushed by its account grain.</summary>
     [AlwaysInterleave]
-    Task SetKnownFollowersAsync(string accountId, long knownFollowers);
+    Task SetKnownFollowersAsync(string accountId, long knownFollowers, long setVersion);
 
     Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds);
 

@@ -88,19 +88,49 @@ public sealed record PostSummary(
     [property: Id(2)] double? StructuralVirality,
     [property: Id(3)] long Version);
 
-/// <summary>Follower-graph events for one account: who follows it.</summary>
+/// <summary>
+/// Follower-graph events for one account: who follows it. Followers travel as 64-bit hashes of
+/// their ids (IdHash), the form in which follower sets are kept.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("reach.AccountBatch")]
 public sealed record AccountBatch
 {
-    /// <summary>follow (true) / unfollow (false) events naming this account as the followed one.</summary>
+    /// <summary>Followers by id: the form of journal entries written before followers were hashed; read, no longer written.</summary>
     [Id(0)] public string[] EdgeFollowers { get; init; } = [];
+
+    /// <summary>follow (true) / unfollow (false) events naming this account as the followed one.</summary>
+    [Id(5)] public ulong[] EdgeFollowerHashes { get; init; } = [];
     [Id(1)] public bool[] EdgeFollows { get; init; } = [];
     [Id(2)] public long[] EdgeTimes { get; init; } = [];
 
-    /// <summary>Whole follower lists of this account.</summary>
+    /// <summary>Follower lists by id, as written before followers were hashed; read, no longer written.</summary>
     [Id(3)] public string[][] Snapshots { get; init; } = [];
+
+    /// <summary>Whole follower lists of this account: sorted follower hashes as little-endian bytes.</summary>
+    [Id(6)] public byte[][] SnapshotHashes { get; init; } = [];
     [Id(4)] public long[] SnapshotTimes { get; init; } = [];
 }
+
+/// <summary>What a cascade asks of one participant's follower set.</summary>
+[GenerateSerializer, Immutable, Alias("reach.AudienceQuery")]
+public sealed record AudienceQuery(
+    [property: Id(0)] ulong[] Candidates,
+    [property: Id(1)] bool WantMembers,
+    [property: Id(2)] bool WantSketch);
+
+/// <summary>
+/// One account's follower set as a cascade needs it: its size and version, the members or the
+/// HyperLogLog sketch when asked for, and which of the query's candidates follow the account.
+/// Arrays are shared with the account grain and must not be changed.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("reach.AudienceSlice")]
+public sealed record AudienceSlice(
+    [property: Id(0)] bool Known,
+    [property: Id(1)] long Size,
+    [property: Id(2)] long SetVersion,
+    [property: Id(3)] ulong[]? Members,
+    [property: Id(4)] byte[]? Sketch,
+    [property: Id(5)] int[] CandidateIndexes);
 
 [GenerateSerializer, Immutable, Alias("reach.AccountBatchResult")]
 public sealed record AccountBatchResult(
@@ -110,7 +140,7 @@ public sealed record AccountBatchResult(
 /// <summary>What an account grain knows: its follower set's size and its posts.</summary>
 [GenerateSerializer, Immutable, Alias("reach.AccountView")]
 public sealed record AccountView(
-    [property: Id(0)] int KnownFollowers,
+    [property: Id(0)] long KnownFollowers,
     [property: Id(1)] bool FollowersKnown,
     [property: Id(2)] PostSummary[] Posts);
 
@@ -136,11 +166,16 @@ public sealed record AccountProfile(
     public long? Followers => ReportedFollowers ?? KnownFollowers;
 }
 
-/// <summary>Follower counts f(u) for a list of accounts; -1 where unknown.</summary>
+/// <summary>
+/// For a list of accounts: follower counts f(u), sizes of the known follower sets |F(u)| and the
+/// sets' versions; -1 where unknown.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("reach.FollowerCounts")]
 public sealed record FollowerCounts(
     [property: Id(0)] long Version,
-    [property: Id(1)] long[] Counts);
+    [property: Id(1)] long[] Counts,
+    [property: Id(2)] long[] SetSizes,
+    [property: Id(3)] long[] SetVersions);
 
 public enum ReferenceKind : byte
 {

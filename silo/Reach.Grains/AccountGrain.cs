@@ -1,12 +1,15 @@
+using Reach.Analysis.Audience;
+using Reach.Analysis.Ids;
 using Reach.Grains.Journal;
 
 namespace Reach.Grains;
 
 /// <summary>
-/// One account: who follows it (for each follower the latest follow/unfollow wins, unfollow on a
-/// tie; a follower-list snapshot is the truth as of its time) and a summary of each post it
-/// authored. The size of the follower set goes to the account's index shard, where cascades read
-/// follower counts.
+/// One account: who follows it, F(u), as a compact <see cref="FollowerSet"/> of follower hashes
+/// (for each follower the latest follow/unfollow wins, unfollow on a tie; a follower list is the
+/// truth as of its time), and a summary of each post it authored. The size and version of the
+/// follower set go to the account's index shard, where cascades learn which sets changed; cascades
+/// then ask this grain for the set itself, its sketch, or which of their participants follow it.
 /// </summary>
 public sealed class AccountGrain(
     [PersistentState("account", ReachStorage.Name)] IPersistentState<AccountState> state,
@@ -14,24 +17,34 @@ public sealed class AccountGrain(
 {
     private string _tenant = GrainKeys.DefaultTenant;
     private string _accountId = "";
-    private HashSet<string> _snapshot = new(StringComparer.Ordinal);
-    private long _snapshotAt = long.MinValue;
-    private readonly Dictionary<string, (long At, bool Follows)> _edges = new(StringComparer.Ordinal);
+    private FollowerSet _followers = new();
     private readonly Dictionary<string, PostSummary> _posts = new(StringComparer.Ordinal);
-    private long? _publishedKnownFollowers;
+
+    // Set versions start at a random point per activation, so that a version a cascade saw before a
+    // crash can never name different contents after it.
+    private readonly long _versionEpoch = Random.Shared.NextInt64(1, 1L << 30) << 32;
+    private (long Count, long Version)? _published;
     private Task _publishing = Task.CompletedTask;
-    private bool _dirty;
     private GrainJournal<AccountJournalEntry, AccountState> _journal = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenant, _accountId) = GrainKeys.Parse(this.GetPrimaryKeyString());
         var s = state.State;
-        _snapshot = new HashSet<string>(s.SnapshotFollowers, StringComparer.Ordinal);
-        _snapshotAt = s.SnapshotAt;
-        for (var i = 0; i < s.EdgeFollowers.Length; i++)
+        _followers = FollowerSet.FromImage(new FollowerSetImage(
+            s.FollowerSnapshot, s.SnapshotAt, s.HasFollowerSnapshot, s.PairFollowers, s.PairTimes, s.PairFollows));
+        if (!s.HasFollowerSnapshot && (s.SnapshotAt != long.MinValue || s.EdgeFollowers.Length > 0))
         {
-            _edges[s.EdgeFollowers[i]] = (s.EdgeTimes[i], s.EdgeFollows[i]);
+            // A state written before followers were kept as hashes.
+            if (s.SnapshotAt != long.MinValue)
+            {
+                _followers.ApplySnapshot(FollowerSet.HashList(s.SnapshotFollowers), s.SnapshotAt);
+            }
+
+            for (var i = 0; i < s.EdgeFollowers.Length; i++)
+            {
+                _followers.ApplyPair(IdHash.Of(s.EdgeFollowers[i]), s.EdgeFollows[i], s.EdgeTimes[i]);
+            }
         }
 
         foreach (var post in s.Posts)
@@ -41,13 +54,9 @@ public sealed class AccountGrain(
 
         _journal = journals.For<AccountJournalEntry, AccountState>(
             this, "account:" + this.GetPrimaryKeyString(), state, Snapshot,
-            () => (32L * (_snapshot.Count + _edges.Count)) + (64L * _posts.Count),
+            () => _followers.FootprintBytes + (64L * _posts.Count),
             quickReplay: true);
         await _journal.ReplayAsync(Replay, cancellationToken);
-
-        // Left unset, so the first batch publishes the count again: the previous activation may
-        // have stored a change and died before publishing it.
-        _publishedKnownFollowers = null;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -55,10 +64,9 @@ public sealed class AccountGrain(
 
     public async Task<AccountBatchResult> ApplyAsync(AccountBatch batch)
     {
+        var before = _followers.Version;
         var (edges, snapshots) = ApplyFollowers(batch);
-        var changed = _dirty;
-        _dirty = false;
-        await (changed ? _journal.AppendAsync(new AccountJournalEntry { Followers = batch }) : _journal.WhenDurableAsync());
+        await (_followers.Version != before ? _journal.AppendAsync(new AccountJournalEntry { Followers = batch }) : _journal.WhenDurableAsync());
 
         await PublishKnownFollowersAsync();
         return new AccountBatchResult(edges, snapshots);
@@ -69,13 +77,25 @@ public sealed class AccountGrain(
         await (UpdatePost(summary) ? _journal.AppendAsync(new AccountJournalEntry { Post = summary }) : _journal.WhenDurableAsync());
     }
 
-    public Task<AccountView?> GetAsync()
+    public Task<AccountView?> GetAsync() => Task.FromResult(!_followers.IsKnown && _posts.Count == 0
+        ? null
+        : new AccountView(_followers.Count, _followers.IsKnown, [.. _posts.Values]));
+
+    public async Task<AudienceSlice> GetAudienceAsync(AudienceQuery query)
     {
-        var known = KnownFollowers();
-        return Task.FromResult(known is null && _posts.Count == 0
-            ? null
-            : new AccountView((int)(known ?? 0), known is not null, [.. _posts.Values]));
+        // A fresh activation has a new set version: tell the index, or cascades would keep asking.
+        await PublishKnownFollowersAsync();
+        var known = _followers.IsKnown;
+        return new AudienceSlice(
+            known,
+            _followers.Count,
+            SetVersion,
+            known && query.WantMembers ? _followers.Members() : null,
+            known && query.WantSketch ? _followers.Sketch().ToBytes() : null,
+            known && query.Candidates.Length > 0 ? _followers.IndexesOfMembers(query.Candidates) : []);
     }
+
+    private long SetVersion => _versionEpoch + _followers.MembershipVersion;
 
     private void Replay(AccountJournalEntry entry)
     {
@@ -88,37 +108,48 @@ public sealed class AccountGrain(
         {
             UpdatePost(post);
         }
-
-        _dirty = false;
     }
 
-    private AccountState Snapshot(long journalSequence) => new()
+    private AccountState Snapshot(long journalSequence)
     {
-        SnapshotFollowers = [.. _snapshot],
-        SnapshotAt = _snapshotAt,
-        EdgeFollowers = [.. _edges.Keys],
-        EdgeTimes = [.. _edges.Values.Select(e => e.At)],
-        EdgeFollows = [.. _edges.Values.Select(e => e.Follows)],
-        Posts = [.. _posts.Values],
-        JournalSequence = journalSequence,
-    };
+        var image = _followers.ToImage();
+        return new AccountState
+        {
+            FollowerSnapshot = image.Snapshot,
+            SnapshotAt = image.SnapshotAt,
+            HasFollowerSnapshot = image.HasSnapshot,
+            PairFollowers = image.PairFollowers,
+            PairTimes = image.PairTimes,
+            PairFollows = image.PairFollows,
+            Posts = [.. _posts.Values],
+            JournalSequence = journalSequence,
+        };
+    }
 
     private (ItemOutcome[] Edges, ItemOutcome[] Snapshots) ApplyFollowers(AccountBatch batch)
     {
-        var edges = new ItemOutcome[batch.EdgeFollowers.Length];
+        var edgeCount = Math.Max(batch.EdgeFollowerHashes.Length, batch.EdgeFollowers.Length);
+        var edges = new ItemOutcome[edgeCount];
         for (var i = 0; i < edges.Length; i++)
         {
-            edges[i] = ApplyEdge(batch.EdgeFollowers[i], batch.EdgeFollows[i], batch.EdgeTimes[i]);
+            var follower = i < batch.EdgeFollowerHashes.Length ? batch.EdgeFollowerHashes[i] : IdHash.Of(batch.EdgeFollowers[i]);
+            edges[i] = ToOutcome(_followers.ApplyPair(follower, batch.EdgeFollows[i], batch.EdgeTimes[i]));
         }
 
-        var snapshots = new ItemOutcome[batch.Snapshots.Length];
+        var snapshots = new ItemOutcome[batch.SnapshotTimes.Length];
         for (var i = 0; i < snapshots.Length; i++)
         {
-            snapshots[i] = ApplySnapshot(batch.Snapshots[i], batch.SnapshotTimes[i]);
+            var followers = i < batch.SnapshotHashes.Length
+                ? FollowerSet.FromBytes<ulong>(batch.SnapshotHashes[i])
+                : FollowerSet.HashList(batch.Snapshots[i]);
+            snapshots[i] = ToOutcome(_followers.ApplySnapshot(followers, batch.SnapshotTimes[i]));
         }
 
         return (edges, snapshots);
     }
+
+    private static ItemOutcome ToOutcome(FollowOutcome outcome) =>
+        outcome == FollowOutcome.Duplicate ? ItemOutcome.Duplicate : ItemOutcome.Accepted;
 
     private bool UpdatePost(PostSummary summary)
     {
@@ -131,79 +162,14 @@ public sealed class AccountGrain(
         return true;
     }
 
-    private ItemOutcome ApplyEdge(string follower, bool follows, long at)
-    {
-        if (_edges.TryGetValue(follower, out var known))
-        {
-            if (known.At == at && known.Follows == follows)
-            {
-                return ItemOutcome.Duplicate;
-            }
-
-            if (known.At > at || (known.At == at && !known.Follows))
-            {
-                return ItemOutcome.Accepted;
-            }
-        }
-
-        _edges[follower] = (at, follows);
-        _dirty = true;
-        return ItemOutcome.Accepted;
-    }
-
-    private ItemOutcome ApplySnapshot(string[] followers, long at)
-    {
-        if (at < _snapshotAt)
-        {
-            return ItemOutcome.Accepted;
-        }
-
-        if (at == _snapshotAt)
-        {
-            // Two lists for the same instant: keep their union, whatever order they came in.
-            var before = _snapshot.Count;
-            _snapshot.UnionWith(followers);
-            _dirty |= _snapshot.Count != before;
-            return _snapshot.Count == before ? ItemOutcome.Duplicate : ItemOutcome.Accepted;
-        }
-
-        _snapshot = new HashSet<string>(followers, StringComparer.Ordinal);
-        _snapshotAt = at;
-        _dirty = true;
-        return ItemOutcome.Accepted;
-    }
-
-    /// <summary>
-    /// |F(u)|: the snapshot, with follow/unfollow events later than it applied on top; counted
-    /// without copying the snapshot, since each follower has at most one pair event.
-    /// </summary>
-    private long? KnownFollowers()
-    {
-        if (_snapshotAt == long.MinValue && _edges.Count == 0)
-        {
-            return null;
-        }
-
-        long count = _snapshot.Count;
-        foreach (var (follower, (at, follows)) in _edges)
-        {
-            if (at > _snapshotAt && follows != _snapshot.Contains(follower))
-            {
-                count += follows ? 1 : -1;
-            }
-        }
-
-        return count;
-    }
-
     /// <summary>
     /// One publication at a time, so that counts reach the index in the order they were computed
     /// (batches interleave while they commit); a caller that finds one in flight waits for it and
-    /// publishes again if the count moved meanwhile.
+    /// publishes again if the set moved meanwhile.
     /// </summary>
     private async Task PublishKnownFollowersAsync()
     {
-        while (KnownFollowers() is { } known && known != _publishedKnownFollowers)
+        while (_followers.IsKnown && _published != (_followers.Count, SetVersion))
         {
             if (!_publishing.IsCompleted)
             {
@@ -211,15 +177,15 @@ public sealed class AccountGrain(
                 continue;
             }
 
-            _publishing = PublishAsync(known);
+            _publishing = PublishAsync(_followers.Count, SetVersion);
             await _publishing;
         }
     }
 
-    private async Task PublishAsync(long known)
+    private async Task PublishAsync(long count, long version)
     {
         await GrainFactory.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(_tenant, GrainKeys.ShardOf(_accountId)))
-            .SetKnownFollowersAsync(_accountId, known);
-        _publishedKnownFollowers = known;
+            .SetKnownFollowersAsync(_accountId, count, version);
+        _published = (count, version);
     }
 }

@@ -15,6 +15,7 @@ public sealed class AccountIndexGrain(
     private long[] _profileAt = [];
     private string?[] _handles = [];
     private long[] _known = [];
+    private long[] _setVersions = [];
     private int[] _repostsMade = [];
     private readonly HashSet<ulong> _reposts = [];
     private long _version;
@@ -29,6 +30,7 @@ public sealed class AccountIndexGrain(
             var row = Row(s.AccountIds[i]);
             (_reported[row], _profileAt[row], _handles[row]) = (s.ReportedFollowers[i], s.ProfileTimes[i], s.Handles[i]);
             (_known[row], _repostsMade[row]) = (s.KnownFollowers[i], s.RepostsMade[i]);
+            _setVersions[row] = i < s.KnownSetVersions.Length ? s.KnownSetVersions[i] : 0;
         }
 
         _reposts.UnionWith(s.Reposts);
@@ -57,10 +59,10 @@ public sealed class AccountIndexGrain(
         return added;
     }
 
-    public async Task SetKnownFollowersAsync(string accountId, long knownFollowers)
+    public async Task SetKnownFollowersAsync(string accountId, long knownFollowers, long setVersion)
     {
-        SetKnownFollowers(accountId, knownFollowers);
-        await JournalIfChangedAsync(new AccountIndexJournalEntry { KnownAccount = accountId, KnownFollowers = knownFollowers });
+        SetKnownFollowers(accountId, knownFollowers, setVersion);
+        await JournalIfChangedAsync(new AccountIndexJournalEntry { KnownAccount = accountId, KnownFollowers = knownFollowers, KnownSetVersion = setVersion });
     }
 
     private async Task JournalIfChangedAsync(AccountIndexJournalEntry entry)
@@ -84,7 +86,7 @@ public sealed class AccountIndexGrain(
 
         if (entry.KnownAccount is { } account)
         {
-            SetKnownFollowers(account, entry.KnownFollowers);
+            SetKnownFollowers(account, entry.KnownFollowers, entry.KnownSetVersion);
         }
 
         _dirty = false;
@@ -100,6 +102,7 @@ public sealed class AccountIndexGrain(
             ProfileTimes = _profileAt[..rows],
             Handles = _handles[..rows],
             KnownFollowers = _known[..rows],
+            KnownSetVersions = _setVersions[..rows],
             RepostsMade = _repostsMade[..rows],
             Reposts = [.. _reposts],
             Version = _version,
@@ -154,13 +157,13 @@ public sealed class AccountIndexGrain(
         return added;
     }
 
-    private void SetKnownFollowers(string accountId, long knownFollowers)
+    private void SetKnownFollowers(string accountId, long knownFollowers, long setVersion)
     {
         var row = Row(accountId);
-        if (_known[row] != knownFollowers)
+        if (_known[row] != knownFollowers || _setVersions[row] != setVersion)
         {
-            _version += _reported[row] == Unknown ? 1 : 0;
-            _known[row] = knownFollowers;
+            _version++;
+            (_known[row], _setVersions[row]) = (knownFollowers, setVersion);
             _dirty = true;
         }
     }
@@ -168,13 +171,16 @@ public sealed class AccountIndexGrain(
     public Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds)
     {
         var counts = new long[accountIds.Length];
+        var sizes = new long[accountIds.Length];
+        var versions = new long[accountIds.Length];
         for (var i = 0; i < counts.Length; i++)
         {
             var row = _accounts.IndexOf(accountIds[i]);
             counts[i] = row < 0 ? Unknown : _reported[row] != Unknown ? _reported[row] : _known[row];
+            (sizes[i], versions[i]) = row < 0 ? (Unknown, Unknown) : (_known[row], _setVersions[row]);
         }
 
-        return Task.FromResult(new FollowerCounts(_version, counts));
+        return Task.FromResult(new FollowerCounts(_version, counts, sizes, versions));
     }
 
     public Task<AccountProfile?> GetProfileAsync(string accountId)
@@ -202,6 +208,7 @@ public sealed class AccountIndexGrain(
             Array.Resize(ref _profileAt, size);
             Array.Resize(ref _handles, size);
             Array.Resize(ref _known, size);
+            Array.Resize(ref _setVersions, size);
             Array.Resize(ref _repostsMade, size);
         }
 

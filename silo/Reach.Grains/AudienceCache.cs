@@ -3,13 +3,16 @@ using Reach.Analysis.Ids;
 namespace Reach.Grains;
 
 /// <summary>
-/// A cascade's copy of its participants' follower counts, fetched from the account index shards.
+/// A cascade's copy of its participants' follower counts f(u) and the sizes and versions of their
+/// known follower sets, fetched from the account index shards.
 /// Each refresh asks every shard holding participants for the accounts added since the last one;
 /// a shard whose version moved is asked again for all of its accounts.
 /// </summary>
 internal sealed class AudienceCache
 {
     private long[] _counts = [];
+    private long[] _setSizes = [];
+    private long[] _setVersions = [];
     private int _known;
     private readonly List<int>[] _accountsByShard = new List<int>[GrainKeys.ShardCount];
     private readonly long[] _shardVersions = new long[GrainKeys.ShardCount];
@@ -18,6 +21,15 @@ internal sealed class AudienceCache
 
     /// <summary>f(u) per account index; -1 where unknown.</summary>
     public ReadOnlySpan<long> Counts => _counts.AsSpan(0, _known);
+
+    /// <summary>|F(u)| per account index; -1 where no follower set is known.</summary>
+    public ReadOnlySpan<long> SetSizes => _setSizes.AsSpan(0, _known);
+
+    /// <summary>The version of each account's follower set, as last published to its index shard.</summary>
+    public ReadOnlySpan<long> SetVersions => _setVersions.AsSpan(0, _known);
+
+    /// <summary>Accounts covered so far.</summary>
+    public int Accounts => _known;
 
     /// <summary>Changes whenever any count changed.</summary>
     public long Version { get; private set; }
@@ -28,9 +40,10 @@ internal sealed class AudienceCache
         var firstNew = _known;
         if (accounts.Count > _counts.Length)
         {
-            var grown = new long[Math.Max(accounts.Count, _counts.Length * 2)];
-            _counts.AsSpan(0, _known).CopyTo(grown);
-            _counts = grown;
+            var size = Math.Max(accounts.Count, _counts.Length * 2);
+            Array.Resize(ref _counts, size);
+            Array.Resize(ref _setSizes, size);
+            Array.Resize(ref _setVersions, size);
         }
 
         var newByShard = new Dictionary<int, List<int>>();
@@ -44,7 +57,7 @@ internal sealed class AudienceCache
             }
 
             list.Add(a);
-            _counts[a] = -1;
+            (_counts[a], _setSizes[a], _setVersions[a]) = (-1, -1, -1);
         }
 
         _known = accounts.Count;
@@ -67,25 +80,27 @@ internal sealed class AudienceCache
     {
         var index = grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard));
         var answer = await index.GetFollowerCountsAsync([.. newAccounts.Select(a => accounts[a])]);
-        var changed = Apply(newAccounts, answer.Counts);
+        var changed = Apply(newAccounts, answer);
         if (answer.Version != _shardVersions[shard] && newAccounts.Count < _accountsByShard[shard].Count)
         {
             var all = _accountsByShard[shard];
             answer = await index.GetFollowerCountsAsync([.. all.Select(a => accounts[a])]);
-            changed |= Apply(all, answer.Counts);
+            changed |= Apply(all, answer);
         }
 
         _shardVersions[shard] = answer.Version;
         return changed;
     }
 
-    private bool Apply(List<int> accountIndexes, long[] counts)
+    private bool Apply(List<int> accountIndexes, FollowerCounts answer)
     {
         var changed = false;
         for (var i = 0; i < accountIndexes.Count; i++)
         {
-            changed |= _counts[accountIndexes[i]] != counts[i];
-            _counts[accountIndexes[i]] = counts[i];
+            var a = accountIndexes[i];
+            var fresh = (answer.Counts[i], answer.SetSizes[i], answer.SetVersions[i]);
+            changed |= (_counts[a], _setSizes[a], _setVersions[a]) != fresh;
+            (_counts[a], _setSizes[a], _setVersions[a]) = fresh;
         }
 
         return changed;

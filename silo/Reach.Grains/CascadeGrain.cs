@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Reach.Analysis;
+using Reach.Analysis.Audience;
 using Reach.Analysis.Cascades;
 using Reach.Analysis.Export;
 using Reach.Grains.Journal;
@@ -20,14 +21,12 @@ public sealed class CascadeGrain(
     private string _tenant = GrainKeys.DefaultTenant;
     private GrainJournal<CascadeBatch, CascadeState> _journal = null!;
 
-    private CascadeMetrics? _metrics;
-    private long _metricsVersion = -1;
-    private long _metricsAudienceVersion = -1;
-    private long _lastReadComputeAt;
-    private byte[]? _metricsJson;
+    private Analysis? _analysis;
+    private Task<Analysis>? _analyzing;
     private PostSummary? _pushedSummary;
 
     private readonly AudienceCache _audience = new();
+    private readonly ParticipantAudiences _participants = new();
     private IDisposable? _refreshTimer;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -74,7 +73,7 @@ public sealed class CascadeGrain(
         // the previous activation may have stored the change and died before pushing it.
         if (_graph.RootKnown && (_graph.Version != before || !rootWasKnown || _pushedSummary is null))
         {
-            await PushSummaryAsync();
+            await RefreshSummaryAsync();
         }
 
         return result;
@@ -135,39 +134,53 @@ public sealed class CascadeGrain(
             return NotReady();
         }
 
-        await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
-        RefreshMetrics(Trigger.Read);
-        _metricsJson ??= JsonSerializer.SerializeToUtf8Bytes(_metrics, ReachJson.Options);
-        return new JsonRead(ReadStatus.Ready, _metricsJson, 0, Silo: RuntimeIdentity);
+        var analysis = await AnalyzeAsync(Trigger.Read);
+        return new JsonRead(ReadStatus.Ready, analysis.MetricsJson, 0, Silo: RuntimeIdentity);
     }
 
-    public Task<JsonRead> GetTimelineAsync(TimeSpan bucket)
+    public async Task<JsonRead> GetTimelineAsync(TimeSpan bucket)
     {
         if (!_graph.RootKnown)
         {
-            return Task.FromResult(NotReady());
+            return NotReady();
         }
 
         if (CascadeTimelineBuilder.Problem(_graph, bucket) is { } problem)
         {
-            return Task.FromResult(new JsonRead(ReadStatus.Invalid, null, 0, problem));
+            return new JsonRead(ReadStatus.Invalid, null, 0, problem);
         }
 
-        var timeline = CascadeTimelineBuilder.Build(_graph, bucket);
-        return Task.FromResult(new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(timeline, ReachJson.Options), 0));
+        var analysis = await AnalyzeAsync(Trigger.Read);
+        var reach = analysis.Metrics.Reach is null ? null : analysis.Audience.MarginalReach;
+        var timeline = CascadeTimelineBuilder.Build(_graph, bucket, reach);
+        return new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(timeline, ReachJson.Options), 0);
     }
 
-    public Task<CascadeArrays?> GetCascadeAsync()
+    public async Task<CascadeArrays?> GetCascadeAsync()
     {
         if (!_graph.RootKnown)
         {
-            return Task.FromResult<CascadeArrays?>(null);
+            return null;
         }
 
-        var export = CascadeExport.From(_graph);
-        return Task.FromResult<CascadeArrays?>(new CascadeArrays(
+        var analysis = await AnalyzeAsync(Trigger.Read);
+        var export = CascadeExport.From(_graph, analysis.Audience);
+        return new CascadeArrays(
             export.RootPostId, export.PostIds, export.AccountIds, export.Parents, export.Times,
-            [.. export.Kinds.Select(k => (byte)k)], [.. export.Attributions.Select(a => (byte)a)]));
+            [.. export.Kinds.Select(k => (byte)k)], [.. export.Attributions.Select(a => (byte)a)]);
+    }
+
+    public async Task<JsonRead> GetAmplifiersAsync(int top, AmplifierOrder by)
+    {
+        if (!_graph.RootKnown)
+        {
+            return NotReady();
+        }
+
+        var analysis = await AnalyzeAsync(Trigger.Read);
+        var ranking = by == AmplifierOrder.Downstream ? AmplifierRanking.Downstream : AmplifierRanking.MarginalReach;
+        var list = Amplifiers.Rank(analysis.Graph, analysis.Audience, analysis.Counts, top, ranking);
+        return new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(list, ReachJson.Options), 0);
     }
 
     private JsonRead NotReady()
@@ -184,54 +197,168 @@ public sealed class CascadeGrain(
     }
 
     /// <summary>
-    /// Recomputes the metrics when the cascade or its participants' follower counts changed.
-    /// Large cascades are not walked on ingest: a timer refreshes them once per interval while they
-    /// grow, and reads recompute at most once per interval, so a read after a quiet spell is exact
-    /// and a viral post read many times a second is walked at most once a second.
+    /// Everything derived from one version of the cascade and of its participants' audiences: the
+    /// attributed tree, reach, the metrics and their JSON. <see cref="Graph"/> is the graph it was
+    /// computed from (a copy for a large cascade, so that ingest could go on meanwhile).
     /// </summary>
-    private void RefreshMetrics(Trigger trigger)
-    {
-        if (_metrics is not null && _metricsVersion == _graph.Version && _metricsAudienceVersion == _audience.Version)
-        {
-            return;
-        }
+    private sealed record Analysis(
+        long GraphVersion, long AudienceVersion, CascadeGraph Graph, long[] Counts,
+        CascadeAudience Audience, CascadeMetrics Metrics, byte[] MetricsJson, long ComputedAt);
 
-        if (_graph.NodeCount > options.Value.LargeCascadeNodes)
+    private bool IsLarge => _graph.NodeCount > options.Value.LargeCascadeNodes;
+
+    /// <summary>
+    /// The analysis of the cascade as it is now, recomputed when the cascade or its participants'
+    /// follower counts or sets changed. A large cascade is not analysed on ingest: a timer refreshes
+    /// it once per interval while it grows, its analysis runs on a copy of the graph off the grain's
+    /// scheduler (ingest goes on), and reads within an interval of the last analysis get that one,
+    /// so a read after a quiet spell is exact and a viral post read many times a second is walked at
+    /// most once a second.
+    /// </summary>
+    private async Task<Analysis> AnalyzeAsync(Trigger trigger)
+    {
+        while (true)
         {
-            var readRecently = _metrics is not null
-                && Stopwatch.GetElapsedTime(_lastReadComputeAt) < options.Value.MetricsRefreshInterval;
-            if (trigger == Trigger.Ingest || (trigger == Trigger.Read && readRecently))
+            if (_analyzing is { IsCompleted: false } running)
+            {
+                if (IsLarge && _analysis is { } stale && trigger != Trigger.Timer)
+                {
+                    return stale;
+                }
+
+                await running;
+                continue;
+            }
+
+            await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
+            if (_analysis is { } current && current.GraphVersion == _graph.Version && current.AudienceVersion == _audience.Version)
+            {
+                return current;
+            }
+
+            if (IsLarge && _analysis is { } recent && trigger != Trigger.Timer
+                && Stopwatch.GetElapsedTime(recent.ComputedAt) < options.Value.MetricsRefreshInterval)
             {
                 ScheduleRefresh();
-                return;
+                return recent;
             }
-        }
 
-        _metrics = CascadeMetricsCalculator.Compute(_graph, _audience.Counts);
-        _metricsVersion = _graph.Version;
-        _metricsAudienceVersion = _audience.Version;
-        _metricsJson = null;
-        if (trigger == Trigger.Read)
-        {
-            _lastReadComputeAt = Stopwatch.GetTimestamp();
+            if (_analyzing is { IsCompleted: false })
+            {
+                continue;
+            }
+
+            _analyzing = ComputeAsync();
+            return await _analyzing;
         }
     }
 
-    private async Task PushSummaryAsync()
+    private async Task<Analysis> ComputeAsync()
     {
-        RefreshMetrics(Trigger.Ingest);
-        if (_metrics is null)
+        var limit = options.Value.ExactReachLimit;
+        var membersForAll = false;
+        while (true)
+        {
+            var audiences = await RefreshParticipantsAsync(membersForAll);
+            var large = IsLarge;
+            var graph = large ? _graph.Clone() : _graph;
+            var counts = _audience.Counts.ToArray();
+            var (graphVersion, audienceVersion) = (_graph.Version, _audience.Version);
+            var audienceOptions = new AudienceOptions { ExactLimit = limit };
+            (CascadeAudience Audience, CascadeMetrics Metrics, byte[] Json) Compute()
+            {
+                var audience = CascadeAudienceCalculator.Compute(graph, counts, audiences, audienceOptions);
+                var metrics = CascadeMetricsCalculator.Compute(graph, counts, audience);
+                return (audience, metrics, JsonSerializer.SerializeToUtf8Bytes(metrics, ReachJson.Options));
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var result = large ? await Task.Run(Compute) : Compute();
+            if (Stopwatch.GetElapsedTime(started) is { TotalMilliseconds: > 200 } took)
+            {
+                logger.LogInformation("{Cascade}: analysed {Nodes} nodes ({Method} reach) in {Ms:F0} ms.", graph.RootPostId, graph.NodeCount, result.Audience.Reach.Method, took.TotalMilliseconds);
+            }
+
+            var reach = result.Audience.Reach;
+            if (reach.Method == ReachFigures.Hll && !membersForAll && reach.KnownUnion <= limit)
+            {
+                // The sets overlap so much that the union is within the exact limit after all: count it exactly.
+                membersForAll = true;
+                continue;
+            }
+
+            if (reach.Method == ReachFigures.Hll)
+            {
+                _participants.ReleaseLargeMembers();
+            }
+
+            _analysis = new Analysis(graphVersion, audienceVersion, graph, counts, result.Audience, result.Metrics, result.Json, Stopwatch.GetTimestamp());
+            return _analysis;
+        }
+    }
+
+    /// <summary>The participants' follower sets, once they cover every account of the cascade as it is now.</summary>
+    private async Task<AccountAudience?[]> RefreshParticipantsAsync(bool membersForAll)
+    {
+        while (true)
+        {
+            if (_audience.Accounts < _graph.Accounts.Count)
+            {
+                await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
+            }
+
+            long known = 0;
+            foreach (var size in _audience.SetSizes)
+            {
+                known += Math.Max(0, size);
+            }
+
+            var exact = membersForAll || known <= options.Value.ExactReachLimit;
+            var audiences = await _participants.RefreshAsync(GrainFactory, _tenant, _graph.Accounts, _audience, exact);
+            if (_audience.Accounts == _graph.Accounts.Count)
+            {
+                return audiences;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps the author's summary of this post current after ingest. When no repost needs its parent
+    /// inferred, the shape does not depend on the follower graph and is computed right here; otherwise
+    /// a small cascade is analysed now, a large one by the timer.
+    /// </summary>
+    private async Task RefreshSummaryAsync()
+    {
+        if (IsLarge)
+        {
+            ScheduleRefresh();
+            if (_pushedSummary is null && _analysis is { } last)
+            {
+                await PushSummaryAsync(last.Metrics, last.GraphVersion);
+            }
+
+            return;
+        }
+
+        if (!_graph.AnyParentless)
+        {
+            await PushSummaryAsync(CascadeMetricsCalculator.Compute(_graph), _graph.Version);
+            return;
+        }
+
+        var analysis = await AnalyzeAsync(Trigger.Ingest);
+        await PushSummaryAsync(analysis.Metrics, analysis.GraphVersion);
+    }
+
+    private async Task PushSummaryAsync(CascadeMetrics metrics, long version)
+    {
+        var summary = new PostSummary(_graph.RootPostId, metrics.Reposts, metrics.StructuralVirality, version);
+        if (_pushedSummary is not null && (_pushedSummary.Version > version || _pushedSummary with { Version = 0 } == summary with { Version = 0 }))
         {
             return;
         }
 
-        var summary = new PostSummary(_graph.RootPostId, _metrics.Reposts, _metrics.StructuralVirality, _metricsVersion);
-        if (_pushedSummary is not null && _pushedSummary with { Version = 0 } == summary with { Version = 0 })
-        {
-            return;
-        }
-
-        await GrainFactory.GetGrain<IAccountGrain>(GrainKeys.For(_tenant, _metrics.AuthorId)).UpdatePostAsync(summary);
+        await GrainFactory.GetGrain<IAccountGrain>(GrainKeys.For(_tenant, metrics.AuthorId)).UpdatePostAsync(summary);
         _pushedSummary = summary;
     }
 
@@ -242,8 +369,8 @@ public sealed class CascadeGrain(
             {
                 _refreshTimer?.Dispose();
                 _refreshTimer = null;
-                RefreshMetrics(Trigger.Timer);
-                await PushSummaryAsync();
+                var analysis = await AnalyzeAsync(Trigger.Timer);
+                await PushSummaryAsync(analysis.Metrics, analysis.GraphVersion);
             },
             new GrainTimerCreationOptions(options.Value.MetricsRefreshInterval, Timeout.InfiniteTimeSpan));
     }

@@ -30,6 +30,10 @@ public sealed class ReachOptions
 
     public TimeSpan MetricsRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Reach is counted exactly while the reached set holds at most this many accounts, then estimated by HyperLogLog (precision 14).</summary>
+    [Range(1, int.MaxValue)]
+    public int ExactReachLimit { get; set; } = 1_000_000;
+
     /// <summary>Load the bundled motivating-case sample on start.</summary>
     public bool LoadSample { get; set; }
 

@@ -18,7 +18,11 @@ public sealed record CascadeState : IJournaledState
     [Id(2)] public long JournalSequence { get; init; }
 }
 
-/// <summary>Journal entries: <see cref="AccountJournalEntry"/>.</summary>
+/// <summary>
+/// The follower set (as the analysis library's FollowerSetImage: hashes as raw little-endian
+/// columns) and post summaries. Ids 0 and 2 held followers by id before they were hashed; such
+/// states are still read. Journal entries: <see cref="AccountJournalEntry"/>.
+/// </summary>
 [GenerateSerializer, Alias("reach.AccountState.v1")]
 public sealed record AccountState : IJournaledState
 {
@@ -29,6 +33,11 @@ public sealed record AccountState : IJournaledState
     [Id(4)] public bool[] EdgeFollows { get; init; } = [];
     [Id(5)] public PostSummary[] Posts { get; init; } = [];
     [Id(6)] public long JournalSequence { get; init; }
+    [Id(7)] public byte[] FollowerSnapshot { get; init; } = [];
+    [Id(8)] public bool HasFollowerSnapshot { get; init; }
+    [Id(9)] public byte[] PairFollowers { get; init; } = [];
+    [Id(10)] public byte[] PairTimes { get; init; } = [];
+    [Id(11)] public byte[] PairFollows { get; init; } = [];
 }
 
 /// <summary>One change to an account: follower events, or a new summary of one of its posts.</summary>
@@ -52,6 +61,7 @@ public sealed record AccountIndexState : IJournaledState
     [Id(6)] public ulong[] Reposts { get; init; } = [];
     [Id(7)] public long Version { get; init; }
     [Id(8)] public long JournalSequence { get; init; }
+    [Id(9)] public long[] KnownSetVersions { get; init; } = [];
 }
 
 /// <summary>One change to an account index shard: profiles, reposts made, or an account's known follower count.</summary>
@@ -63,6 +73,7 @@ public sealed record AccountIndexJournalEntry
     [Id(2)] public string[]? RepostIds { get; init; }
     [Id(3)] public string? KnownAccount { get; init; }
     [Id(4)] public long KnownFollowers { get; init; }
+    [Id(5)] public long KnownSetVersion { get; init; }
 }
 
 /// <summary>Journal entries: <see cref="DirectoryBatch"/>.</summary>

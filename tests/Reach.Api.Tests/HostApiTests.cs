@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Reach.Analysis.Events;
 using Reach.Analysis.Synthetic;
 using Reach.Api.Sample;
 
@@ -71,6 +72,30 @@ public sealed class SampleTests : IClassFixture<SampleHost>
         Assert.True(metrics["structuralVirality"]!.GetValue<double>() > 2.0, "a multi-generation cascade is more viral than a star");
         Assert.True(metrics["likes"]!.GetValue<int>() > 0);
         Assert.True(metrics["exposure"]!.GetValue<long>() > metrics["authorAudience"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task The_sample_reaches_far_more_people_than_its_author_could_mostly_through_strangers()
+    {
+        var metrics = await WaitForSampleAsync("/v1/posts/mc-post-root/metrics");
+
+        // Independently from the events: every follow event predates the follower lists, so F(u) is u's list.
+        var events = MotivatingCase.Events();
+        var lists = events.Where(e => e.Type == EventType.Followers).ToDictionary(e => e.AccountId!, e => e.FollowerIds!.ToHashSet());
+        Assert.All(events.Where(e => e.Type == EventType.Follow), f => Assert.True(f.At < events.Where(e => e.Type == EventType.Followers).Min(e => e.At)));
+        var author = MotivatingCase.AuthorId;
+        var reposters = events
+            .Where(e => (e.Type == EventType.Repost && e.RootPostId == MotivatingCase.RootPostId) || e.QuotedPostId == MotivatingCase.RootPostId)
+            .Select(e => e.AccountId!).ToHashSet();
+        var reached = reposters.Append(author).SelectMany(a => lists[a]).ToHashSet();
+        reposters.Remove(author);
+        var strangers = reposters.Count(r => !lists[author].Contains(r) && !lists[r].Contains(author));
+
+        Assert.Equal(reached.Count, metrics["reach"]!.GetValue<long>());
+        Assert.Equal((double)reached.Count / lists[author].Count, metrics["multiplier"]!.GetValue<double>(), 12);
+        Assert.Equal((double)strangers / reposters.Count, metrics["strangerShare"]!.GetValue<double>(), 12);
+        Assert.True(metrics["multiplier"]!.GetValue<double>() > 100);
+        Assert.True(metrics["strangerShare"]!.GetValue<double>() > 0.5);
     }
 
     /// <summary>The sample loads in the background once the host has started; wait for that signal.</summary>

@@ -19,12 +19,19 @@ public sealed class HyperLogLog
 
     private readonly byte[] _registers;
 
+    // Σ 2^(64 − register) over all registers and the number of empty ones, kept exactly as the
+    // registers change: the estimate costs O(1) and does not depend on the order of additions.
+    private UInt128 _scaledInverseSum;
+    private int _zeros;
+
     public HyperLogLog(int precision = DefaultPrecision)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(precision, MinPrecision);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(precision, MaxPrecision);
         Precision = precision;
         _registers = new byte[1 << precision];
+        _zeros = _registers.Length;
+        _scaledInverseSum = (UInt128)_registers.Length << 64;
     }
 
     public int Precision { get; }
@@ -44,7 +51,7 @@ public sealed class HyperLogLog
         var rank = (byte)(BitOperations.LeadingZeroCount(rest) + 1);
         if (rank > _registers[register])
         {
-            _registers[register] = rank;
+            Raise(register, rank);
         }
     }
 
@@ -57,9 +64,39 @@ public sealed class HyperLogLog
             throw new ArgumentException($"Cannot merge a sketch of precision {other.Precision} into one of precision {Precision}.", nameof(other));
         }
 
-        for (var i = 0; i < _registers.Length; i++)
+        var mine = _registers.AsSpan();
+        var theirs = other._registers.AsSpan();
+        var width = Vector<byte>.Count;
+        var start = 0;
+        for (; start + width <= mine.Length; start += width)
         {
-            _registers[i] = Math.Max(_registers[i], other._registers[i]);
+            // Most blocks change nothing once a sketch is full: compare a vector at a time.
+            if (Vector.GreaterThanAny(new Vector<byte>(theirs[start..]), new Vector<byte>(mine[start..])))
+            {
+                RaiseWhereHigher(theirs, start, start + width);
+            }
+        }
+
+        RaiseWhereHigher(theirs, start, mine.Length);
+    }
+
+    private void RaiseWhereHigher(ReadOnlySpan<byte> other, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            if (other[i] > _registers[i])
+            {
+                Raise(i, other[i]);
+            }
+        }
+    }
+
+    /// <summary>Adds every hash of <paramref name="hashes"/>.</summary>
+    public void AddHashes(ReadOnlySpan<ulong> hashes)
+    {
+        foreach (var hash in hashes)
+        {
+            AddHash(hash);
         }
     }
 
@@ -67,18 +104,20 @@ public sealed class HyperLogLog
     public double Estimate()
     {
         var m = (double)_registers.Length;
-        var inverseSum = 0.0;
-        var zeros = 0;
-        foreach (var register in _registers)
-        {
-            inverseSum += Math.ScaleB(1.0, -register);
-            zeros += register == 0 ? 1 : 0;
-        }
-
+        var inverseSum = Math.ScaleB((double)_scaledInverseSum, -64);
         var raw = Alpha(_registers.Length) * m * m / inverseSum;
 
         // Small sets: linear counting over the empty registers is far more accurate.
-        return raw <= 2.5 * m && zeros > 0 ? m * Math.Log(m / zeros) : raw;
+        return raw <= 2.5 * m && _zeros > 0 ? m * Math.Log(m / _zeros) : raw;
+    }
+
+    private void Raise(int register, byte rank)
+    {
+        var old = _registers[register];
+        _scaledInverseSum -= UInt128.One << (64 - old);
+        _scaledInverseSum += UInt128.One << (64 - rank);
+        _zeros -= old == 0 ? 1 : 0;
+        _registers[register] = rank;
     }
 
     /// <summary>The registers, prefixed by the precision: a stable format for storage.</summary>
@@ -92,10 +131,18 @@ public sealed class HyperLogLog
         }
 
         var sketch = new HyperLogLog(bytes[0]);
-        bytes[1..].CopyTo(sketch._registers);
-        if (sketch._registers.Any(r => r > 64 - sketch.Precision + 1))
+        var registers = bytes[1..];
+        for (var i = 0; i < registers.Length; i++)
         {
-            throw new InvalidDataException("A HyperLogLog register is out of range.");
+            if (registers[i] > 64 - sketch.Precision + 1)
+            {
+                throw new InvalidDataException("A HyperLogLog register is out of range.");
+            }
+
+            if (registers[i] > 0)
+            {
+                sketch.Raise(i, registers[i]);
+            }
         }
 
         return sketch;

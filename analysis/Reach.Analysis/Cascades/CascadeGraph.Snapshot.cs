@@ -171,6 +171,29 @@ public sealed partial class CascadeGraph
         return graph;
     }
 
+    /// <summary>
+    /// An independent copy, so that an analysis can read it on another thread while this graph
+    /// keeps taking events.
+    /// </summary>
+    public CascadeGraph Clone()
+    {
+        var copy = new CascadeGraph(_ids.Clone(), _accounts.Clone(), Math.Max(_count, 1)) { _count = _count };
+        _parent.AsSpan(0, _count).CopyTo(copy._parent);
+        _at.AsSpan(0, _count).CopyTo(copy._at);
+        _account.AsSpan(0, _count).CopyTo(copy._account);
+        _kind.AsSpan(0, _count).CopyTo(copy._kind);
+        _flags.AsSpan(0, _count).CopyTo(copy._flags);
+        foreach (var (node, parent) in _declaredParentOf)
+        {
+            copy.AddWaiting(node, parent);
+        }
+
+        copy._likes.UnionWith(_likes);
+        copy._replies.UnionWith(_replies);
+        (copy.Impressions, copy.ImpressionsAt, copy.Version) = (Impressions, ImpressionsAt, Version);
+        return copy;
+    }
+
     private CascadeGraph(IdTable ids, IdTable accounts, int capacity)
     {
         _ids = ids;

@@ -17,6 +17,9 @@ public enum Attribution : byte
 
     /// <summary>No usable parent: the node hangs off the root.</summary>
     Root,
+
+    /// <summary>No parent named: the most recent earlier node whose account the reposter follows (time-inferred).</summary>
+    Inferred,
 }
 
 public enum AddOutcome : byte
@@ -114,6 +117,26 @@ public sealed partial class CascadeGraph
 
     public Attribution AttributionOf(int node) =>
         (_flags[node] & (ExplicitFlag | UnresolvedFlag)) == ExplicitFlag ? Attribution.Explicit : Attribution.Root;
+
+    /// <summary>Whether some repost named no parent, so that its parent must be inferred from the follower graph.</summary>
+    public bool AnyParentless
+    {
+        get
+        {
+            for (var i = 1; i < _count; i++)
+            {
+                if ((_flags[i] & ExplicitFlag) == 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Whether the node's event named a parent (for a quote: the quoted post), arrived or not.</summary>
+    public bool ParentNamed(int node) => (_flags[node] & ExplicitFlag) != 0;
 
     /// <summary>The parent a node named but that has not arrived, if any.</summary>
     public string? UnresolvedParentOf(int node) => _declaredParentOf.GetValueOrDefault(node);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Reach.Analysis.Audience;
 
 namespace Reach.Analysis.Cascades;
 
@@ -14,7 +15,8 @@ public static class CascadeMetricsCalculator
 
     /// <param name="graph">The cascade; its root must be known.</param>
     /// <param name="followersByAccount">f(u) per account index of <see cref="CascadeGraph.Accounts"/>; negative or missing means unknown.</param>
-    public static CascadeMetrics Compute(CascadeGraph graph, ReadOnlySpan<long> followersByAccount = default)
+    /// <param name="audience">The attributed tree and reach; without it the tree is the named parents and reach is left out.</param>
+    public static CascadeMetrics Compute(CascadeGraph graph, ReadOnlySpan<long> followersByAccount = default, CascadeAudience? audience = null)
     {
         if (!graph.RootKnown)
         {
@@ -22,7 +24,12 @@ public static class CascadeMetricsCalculator
         }
 
         var n = graph.NodeCount;
-        var parents = graph.Parents;
+        if (audience is not null && audience.Parents.Length != n)
+        {
+            throw new ArgumentException("The audience analysis is of another version of this cascade.", nameof(audience));
+        }
+
+        var parents = audience is null ? graph.Parents : audience.Parents;
         var order = ArrayPool<int>.Shared.Rent(n);
         var depth = ArrayPool<int>.Shared.Rent(n);
         var subtree = ArrayPool<int>.Shared.Rent(n);
@@ -52,6 +59,8 @@ public static class CascadeMetricsCalculator
             var (explicitEdges, rootEdges, quotes) = EdgeKinds(graph);
             var (participants, exposure, unknownAudience) = Audience(graph, followersByAccount);
             var authorAudience = FollowersOf(graph.AccountOf[0], followersByAccount);
+            var knownExposure = unknownAudience == n ? (long?)null : exposure;
+            var reach = audience?.Reach is { } r && (r.AccountsWithKnownFollowers > 0 || r.IsUpperBound) ? r : null;
 
             return new CascadeMetrics
             {
@@ -73,10 +82,21 @@ public static class CascadeMetricsCalculator
                 HalfLifeSeconds = halfLife,
                 VelocityPerHour = velocity,
                 AuthorAudience = authorAudience,
-                Exposure = unknownAudience == n ? null : exposure,
+                Exposure = knownExposure,
                 NodesWithUnknownAudience = unknownAudience,
                 Impressions = graph.Impressions,
-                Attribution = new AttributionCounts(explicitEdges, 0, rootEdges),
+                Reach = reach?.Reach,
+                ReachMethod = reach?.Method,
+                ReachRelativeError = reach?.RelativeError,
+                ReachIsUpperBound = reach?.IsUpperBound ?? false,
+                EarnedReach = reach?.EarnedReach,
+                Multiplier = reach?.Multiplier,
+                EarnedShare = reach?.EarnedShare,
+                StrangerShare = reach?.StrangerShare,
+                Strangers = reach?.Strangers,
+                DecidedReposters = reach?.DecidedReposters,
+                Frequency = reach is { Reach: > 0 } && knownExposure is { } e ? (double)e / reach.Reach : null,
+                Attribution = audience?.AttributionCounts() ?? new AttributionCounts(explicitEdges, 0, rootEdges),
                 UnresolvedParents = graph.UnresolvedCount,
                 LatestAt = new DateTimeOffset(latest, TimeSpan.Zero),
             };

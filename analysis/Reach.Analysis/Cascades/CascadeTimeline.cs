@@ -1,10 +1,11 @@
 namespace Reach.Analysis.Cascades;
 
-public sealed record TimelineBucket(DateTimeOffset Start, int Reposts, int Cumulative);
+/// <param name="Reach">Cumulative reach at the bucket's end (distinct accounts reached so far); null when no audience is known.</param>
+public sealed record TimelineBucket(DateTimeOffset Start, int Reposts, int Cumulative, long? Reach = null);
 
 public sealed record CascadeTimeline(string PostId, TimeSpan Bucket, IReadOnlyList<TimelineBucket> Buckets);
 
-/// <summary>Reposts per time bucket, buckets aligned on the root's time.</summary>
+/// <summary>Reposts and cumulative reach per time bucket, buckets aligned on the root's time.</summary>
 public static class CascadeTimelineBuilder
 {
     public const int MaxBuckets = 100_000;
@@ -29,7 +30,8 @@ public static class CascadeTimelineBuilder
             : null;
     }
 
-    public static CascadeTimeline Build(CascadeGraph graph, TimeSpan bucket)
+    /// <param name="marginalReach">Each node's marginal reach (see <see cref="Audience.CascadeAudience"/>; nodes beyond it count 0), or null to leave reach out.</param>
+    public static CascadeTimeline Build(CascadeGraph graph, TimeSpan bucket, IReadOnlyList<long>? marginalReach = null)
     {
         if (Problem(graph, bucket) is { } problem)
         {
@@ -41,17 +43,24 @@ public static class CascadeTimelineBuilder
         var count = ((last - first) / bucket.Ticks) + 1;
 
         var counts = new int[count];
-        foreach (var t in graph.Times[1..])
+        var reached = new long[count];
+        var times = graph.Times;
+        for (var node = 0; node < times.Length; node++)
         {
-            counts[(BucketStart(t, rootAt, bucket) - first) / bucket.Ticks]++;
+            var index = (BucketStart(times[node], rootAt, bucket) - first) / bucket.Ticks;
+            counts[index] += node > 0 ? 1 : 0;
+            reached[index] += marginalReach is not null && node < marginalReach.Count ? marginalReach[node] : 0;
         }
 
         var buckets = new TimelineBucket[count];
         var cumulative = 0;
+        long reach = 0;
         for (var i = 0; i < count; i++)
         {
             cumulative += counts[i];
-            buckets[i] = new TimelineBucket(new DateTimeOffset(first + (i * bucket.Ticks), TimeSpan.Zero), counts[i], cumulative);
+            reach += reached[i];
+            buckets[i] = new TimelineBucket(
+                new DateTimeOffset(first + (i * bucket.Ticks), TimeSpan.Zero), counts[i], cumulative, marginalReach is null ? null : reach);
         }
 
         return new CascadeTimeline(graph.RootPostId, bucket, buckets);

@@ -1,4 +1,5 @@
 using QuikGraph;
+using Reach.Analysis.Audience;
 using Reach.Analysis.Cascades;
 
 namespace Reach.Analysis.Export;
@@ -18,7 +19,8 @@ public sealed record CascadeExport(
 {
     public int NodeCount => PostIds.Length;
 
-    public static CascadeExport From(CascadeGraph graph)
+    /// <param name="audience">The attributed tree; without it, the parents the events named.</param>
+    public static CascadeExport From(CascadeGraph graph, CascadeAudience? audience = null)
     {
         var n = graph.NodeCount;
         var postIds = new string[n];
@@ -36,10 +38,13 @@ public sealed record CascadeExport(
             postIds[i] = graph.Ids[i];
             accountIds[i] = accountNames[graph.AccountOf[i]];
             kinds[i] = graph.KindOf(i);
-            attributions[i] = graph.AttributionOf(i);
+            attributions[i] = audience is not null && i < audience.Attributions.Length ? audience.Attributions[i] : graph.AttributionOf(i);
         }
 
-        return new CascadeExport(graph.RootPostId, postIds, accountIds, graph.Parents.ToArray(), graph.Times.ToArray(), kinds, attributions);
+        // An analysis of an earlier version covers the nodes it knew; later ones keep their named parents.
+        var parents = graph.Parents.ToArray();
+        audience?.Parents.AsSpan(0, Math.Min(n, audience.Parents.Length)).CopyTo(parents);
+        return new CascadeExport(graph.RootPostId, postIds, accountIds, parents, graph.Times.ToArray(), kinds, attributions);
     }
 
     /// <summary>Depth of every node (hops from the root).</summary>
@@ -81,6 +86,7 @@ public sealed record CascadeExport(
     {
         Attribution.Explicit => "explicit",
         Attribution.Root => "root",
+        Attribution.Inferred => "inferred",
         _ => throw new ArgumentOutOfRangeException(nameof(attribution)),
     };
 }

@@ -117,6 +117,21 @@ public sealed class IdTable
         return index;
     }
 
+    /// <summary>An independent copy, for reading on another thread while this one grows.</summary>
+    public IdTable Clone()
+    {
+        var copy = new IdTable
+        {
+            _arena = _arena.AsSpan(0, _arenaLength).ToArray(),
+            _arenaLength = _arenaLength,
+            _offsets = (int[])_offsets.Clone(),
+            _hashes = (int[])_hashes.Clone(),
+            _slots = (int[])_slots.Clone(),
+            _count = _count,
+        };
+        return copy;
+    }
+
     /// <summary>Every id in index order.</summary>
     public IEnumerable<string> Ids()
     {

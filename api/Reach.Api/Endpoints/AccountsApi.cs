@@ -13,7 +13,7 @@ public sealed record AccountMetrics(
     string AccountId,
     string? Handle,
     long? Followers,
-    int KnownFollowers,
+    long KnownFollowers,
     int Posts,
     long RepostsReceived,
     int RepostsMade,

@@ -21,7 +21,11 @@ public static class EventsApi
                 "of the spec: account, follow, unfollow, followers, post, repost, quote, reply, like, impressions. " +
                 "A batch with an invalid event is refused whole with a 400 naming each bad line, unless invalid=skip, " +
                 "which stores the valid events and lists the bad lines. Re-sending events changes nothing; " +
-                "events may arrive in any order.")
+                "events may arrive in any order. The follower graph: follow/unfollow (accountId follows or unfollows targetId; " +
+                "per pair the latest at wins, unfollow on a tie), and followers, the bulk import of an account's whole follower list " +
+                "({\"type\":\"followers\",\"accountId\":\"a\",\"followerIds\":[\"f1\",\"f2\"],\"at\":\"…\"}), which replaces the known set " +
+                "as of its at (lists with the same at are united; pair events later than the list apply on top). " +
+                "A repost without parentPostId gets its parent inferred from the follower graph.")
             .Accepts<EventDocument[]>("application/json", "application/x-ndjson")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -99,6 +103,10 @@ public static class EventsApi
 /// <summary>One event of the neutral format (for the OpenAPI document; the parser reads the raw body).</summary>
 /// <param name="Type">account, follow, unfollow, followers, post, repost, quote, reply, like or impressions.</param>
 /// <param name="At">ISO-8601 time with an offset.</param>
+/// <param name="AccountId">The acting account; for follow/unfollow the follower, for followers the followed account.</param>
+/// <param name="TargetId">follow/unfollow: the account followed or unfollowed.</param>
+/// <param name="FollowerIds">followers: the account's whole follower list as of at (bulk import).</param>
+/// <param name="ParentPostId">repost: the repost it came through, when the platform says so; absent means unknown (inferred from the follower graph). reply: the post replied to.</param>
 public sealed record EventDocument(
     string Type,
     DateTimeOffset At,

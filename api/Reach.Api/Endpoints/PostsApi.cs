@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Reach.Analysis.Audience;
 using Reach.Analysis.Cascades;
 using Reach.Analysis.Export;
 using Reach.Grains;
@@ -17,26 +18,44 @@ public static partial class PostsApi
         group.MapGet("/metrics", GetMetricsAsync)
             .WithName("GetPostMetrics")
             .WithSummary("Cascade metrics of a root post")
-            .WithDescription("Size, depth, breadth, structural virality, timing and audience of the post's repost cascade.")
+            .WithDescription("Size, depth, breadth, structural virality, timing, and audience of the post's repost cascade: exposure, reach (exact, or a HyperLogLog estimate beyond the exact limit), earned reach, the multiplier, the stranger share and frequency, and how many edges rest on explicit, inferred and fallback attribution.")
             .Produces<CascadeMetrics>(StatusCodes.Status200OK, "application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/cascade", GetCascadeAsync)
             .WithName("GetPostCascade")
             .WithSummary("The cascade as a graph")
-            .WithDescription("Nodes and edges as JSON (default), or GraphML (format=graphml) or GEXF 1.3 (format=gexf) for Gephi and other graph tools.")
+            .WithDescription("Nodes and edges as JSON (default), or GraphML (format=graphml) or GEXF 1.3 (format=gexf) for Gephi and other graph tools. Every edge says how it was attributed: explicit, inferred (time-inferred from the follower graph) or root (fallback).")
             .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: [GraphMlType, GexfType])
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/timeline", GetTimelineAsync)
             .WithName("GetPostTimeline")
-            .WithSummary("Reposts per time bucket")
-            .WithDescription("Reposts per bucket and cumulative, buckets aligned on the post's time. bucket: 30s, 5m, 1h, 1d … or an ISO-8601 duration (PT1H); default 1h.")
+            .WithSummary("Reposts and reach per time bucket")
+            .WithDescription("Reposts per bucket and cumulative, and cumulative reach at each bucket's end, buckets aligned on the post's time. bucket: 30s, 5m, 1h, 1d … or an ISO-8601 duration (PT1H); default 1h.")
             .Produces<CascadeTimeline>(StatusCodes.Status200OK, "application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/amplifiers", GetAmplifiersAsync)
+            .WithName("GetPostAmplifiers")
+            .WithSummary("Who carried the post")
+            .WithDescription("The top reposts by marginalReach (followers of the reposter reached by no earlier node, in time order) or by downstream (reposts that came through it), with the reposter's follower count. top: 1–1000, default 10; by: marginalReach (default) or downstream.")
+            .Produces<AmplifierList>(StatusCodes.Status200OK, "application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetAmplifiersAsync(
+        [StringLength(128, MinimumLength = 1)] string postId,
+        [Range(1, 1000)] int? top,
+        [AllowedValues("marginalReach", "downstream", null)] string? by,
+        IGrainFactory grains)
+    {
+        var order = by == "downstream" ? AmplifierOrder.Downstream : AmplifierOrder.MarginalReach;
+        var read = await Cascade(grains, postId).GetAmplifiersAsync(top ?? 10, order);
+        return read.Status == ReadStatus.Ready ? TypedResults.Bytes(read.Json!, "application/json") : await NotReadyAsync(grains, postId, read);
     }
 
     private const string GraphMlType = "application/graphml+xml";

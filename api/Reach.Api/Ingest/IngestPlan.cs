@@ -1,6 +1,8 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using Reach.Analysis.Audience;
 using Reach.Analysis.Events;
+using Reach.Analysis.Ids;
 using Reach.Grains;
 
 namespace Reach.Api.Ingest;
@@ -76,18 +78,21 @@ internal sealed class ProfileWork
     };
 }
 
-/// <summary>Follower-graph events of one batch that go to one account grain.</summary>
+/// <summary>
+/// Follower-graph events of one batch that go to one account grain, followers already hashed (and
+/// lists sorted) here, so that the account grain's turn only merges.
+/// </summary>
 internal sealed class AccountWork
 {
-    public List<(int Line, string Follower, bool Follows, long At)> Edges { get; } = [];
-    public List<(int Line, string[] Followers, long At)> Snapshots { get; } = [];
+    public List<(int Line, ulong Follower, bool Follows, long At)> Edges { get; } = [];
+    public List<(int Line, IReadOnlyList<string> Followers, long At)> Snapshots { get; } = [];
 
     public AccountBatch ToBatch() => new()
     {
-        EdgeFollowers = [.. Edges.Select(e => e.Follower)],
+        EdgeFollowerHashes = [.. Edges.Select(e => e.Follower)],
         EdgeFollows = [.. Edges.Select(e => e.Follows)],
         EdgeTimes = [.. Edges.Select(e => e.At)],
-        Snapshots = [.. Snapshots.Select(s => s.Followers)],
+        SnapshotHashes = [.. Snapshots.Select(s => FollowerSet.ToBytes<ulong>(FollowerSet.HashList(s.Followers)))],
         SnapshotTimes = [.. Snapshots.Select(s => s.At)],
     };
 }
@@ -145,10 +150,10 @@ internal sealed class IngestPlan
                     plan.Profile(GrainKeys.ShardOf(e.AccountId!)).Profiles.Add((line, e.AccountId!, e.Followers!.Value, e.Handle, e.At));
                     break;
                 case EventType.Follow or EventType.Unfollow:
-                    plan.Account(e.TargetId!).Edges.Add((line, e.AccountId!, e.Type == EventType.Follow, e.At));
+                    plan.Account(e.TargetId!).Edges.Add((line, IdHash.Of(e.AccountId!), e.Type == EventType.Follow, e.At));
                     break;
                 case EventType.Followers:
-                    plan.Account(e.AccountId!).Snapshots.Add((line, [.. e.FollowerIds!], e.At));
+                    plan.Account(e.AccountId!).Snapshots.Add((line, e.FollowerIds!, e.At));
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(events), e.Type, "unhandled event type");

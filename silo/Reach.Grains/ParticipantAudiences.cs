@@ -1,0 +1,157 @@
+using Reach.Analysis.Audience;
+using Reach.Analysis.Ids;
+
+namespace Reach.Grains;
+
+/// <summary>
+/// A cascade's view of its participants' follower sets, fetched from their account grains and kept
+/// per set version: which participants follow each account (extended as participants join, without
+/// asking again for those already checked), and the members of each set while the cascade counts
+/// reach exactly. Beyond the exact limit only sketches are needed; they are fetched for each
+/// computation and not kept, so a cascade never holds more than the exact limit's worth of hashes
+/// plus small sets.
+/// </summary>
+internal sealed class ParticipantAudiences
+{
+    /// <summary>Sets up to this size travel as members even for an estimate: smaller than a sketch.</summary>
+    private const int SmallSet = 2048;
+    private const int CallsInFlight = 512;
+
+    private sealed class Entry
+    {
+        public long SetVersion;
+        public long Size;
+        public ulong[]? Members;
+        public List<int> FollowedBy = [];
+        public int CheckedParticipants;
+    }
+
+    private Entry?[] _entries = [];
+    private ulong[] _hashes = [];
+    private int _participants;
+
+    /// <summary>
+    /// Brings the view up to date for the first <paramref name="cache"/>.Accounts participants and
+    /// returns per account what the calculator needs; null where F(u) is unknown.
+    /// </summary>
+    /// <param name="membersForAll">Fetch members of every set (the exact count), not sketches of the large ones.</param>
+    public async Task<AccountAudience?[]> RefreshAsync(
+        IGrainFactory grains, string tenant, IdTable accounts, AudienceCache cache, bool membersForAll)
+    {
+        var participants = cache.Accounts;
+        if (participants > _hashes.Length)
+        {
+            Array.Resize(ref _hashes, Math.Max(participants, _hashes.Length * 2));
+            Array.Resize(ref _entries, _hashes.Length);
+        }
+
+        for (var a = _participants; a < participants; a++)
+        {
+            _hashes[a] = IdHash.Of(accounts[a]);
+        }
+
+        _participants = participants;
+        var sizes = cache.SetSizes;
+        var versions = cache.SetVersions;
+        var work = new List<(int Account, AudienceQuery Query, int Offset)>();
+        var sketches = new HyperLogLog?[participants];
+        for (var a = 0; a < participants; a++)
+        {
+            if (sizes[a] < 0)
+            {
+                _entries[a] = null;
+                continue;
+            }
+
+            var entry = _entries[a];
+            var wantMembers = membersForAll || sizes[a] <= SmallSet;
+            if (entry is null || entry.SetVersion != versions[a])
+            {
+                _entries[a] = entry = new Entry { SetVersion = versions[a], Size = sizes[a] };
+                if (sizes[a] == 0)
+                {
+                    (entry.Members, entry.CheckedParticipants) = ([], participants);
+                    continue;
+                }
+
+                work.Add((a, new AudienceQuery(_hashes[..participants], wantMembers, !wantMembers), 0));
+                continue;
+            }
+
+            var needsData = (wantMembers && entry.Members is null) || (!wantMembers && entry.Size > 0 && entry.Members is null);
+            if (entry.Members is not null)
+            {
+                // The members are here: check the new participants against them.
+                for (var p = entry.CheckedParticipants; p < participants; p++)
+                {
+                    if (entry.Members.AsSpan().BinarySearch(_hashes[p]) >= 0)
+                    {
+                        entry.FollowedBy.Add(p);
+                    }
+                }
+
+                entry.CheckedParticipants = participants;
+            }
+
+            if (needsData || entry.CheckedParticipants < participants)
+            {
+                var offset = entry.CheckedParticipants;
+                work.Add((a, new AudienceQuery(_hashes[offset..participants], wantMembers && entry.Members is null, !wantMembers), offset));
+            }
+        }
+
+        for (var start = 0; start < work.Count; start += CallsInFlight)
+        {
+            var chunk = work.GetRange(start, Math.Min(CallsInFlight, work.Count - start));
+            var slices = await Task.WhenAll(chunk.Select(w =>
+                grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accounts[w.Account])).GetAudienceAsync(w.Query)));
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var (a, query, offset) = chunk[i];
+                var slice = slices[i];
+                var entry = _entries[a]!;
+                if (!slice.Known)
+                {
+                    _entries[a] = null;
+                    continue;
+                }
+
+                entry.Size = slice.Size;
+                entry.Members = slice.Members ?? entry.Members;
+                entry.FollowedBy.AddRange(slice.CandidateIndexes.Select(c => c + offset));
+                entry.CheckedParticipants = offset + query.Candidates.Length;
+                sketches[a] = slice.Sketch is { } bytes ? HyperLogLog.FromBytes(bytes) : null;
+            }
+        }
+
+        var result = new AccountAudience?[participants];
+        for (var a = 0; a < participants; a++)
+        {
+            if (_entries[a] is { } entry)
+            {
+                result[a] = new AccountAudience
+                {
+                    FollowersKnown = true,
+                    FollowerSetSize = entry.Size,
+                    Members = entry.Members,
+                    Sketch = sketches[a],
+                    FollowedBy = [.. entry.FollowedBy],
+                };
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Forgets the members of large sets: an estimate does not need them.</summary>
+    public void ReleaseLargeMembers()
+    {
+        foreach (var entry in _entries)
+        {
+            if (entry is { Members: { Length: > SmallSet } })
+            {
+                entry.Members = null;
+            }
+        }
+    }
+}
