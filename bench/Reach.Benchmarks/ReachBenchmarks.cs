@@ -104,7 +104,7 @@ public class ReachBenchmarks
             {
                 var sketch = new HyperLogLog();
                 sketch.AddHashes(members);
-                audiences[a] = new AccountAudience { FollowersKnown = true, FollowerSetSize = followersEach, Sketch = sketch, FollowedBy = by };
+                audiences[a] = new AccountAudience { FollowersKnown = true, FollowerSetSize = followersEach, Sketch = sketch.ToBytes(), FollowedBy = by };
             }
             else
             {

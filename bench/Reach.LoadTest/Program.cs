@@ -16,37 +16,33 @@ if (options is null)
         usage: Reach.LoadTest [--url http://localhost:5000] [--nodes 1000000] [--cascades 1] [--batch 5000]
                               [--concurrency 4] [--seed 1] [--accounts] [--server-pid PID] [--read-metrics]
                               [--warmup-nodes N] [--copy-baseline CONNECTION-STRING]
-                              [--follower-lists N --list-size IDS]
-        --follower-lists: instead of cascades, post N bulk follower lists ("followers" events) of
-                         --list-size distinct ids each, --batch lists per request: the import rate.
+                              [--follower-lists N [--list-size IDS] [--overlap IDS] [--then-cascade]]
+        --follower-lists: instead of cascades, post N bulk follower lists ("followers" events, one
+                         per request) of --list-size ids each, consecutive lists sharing --overlap
+                         ids: the import rate. --then-cascade: then a cascade whose root and reposts
+                         are by those N accounts (no parents named), and time its first reads.
         --copy-baseline: instead of posting, COPY the same events as rows into PostgreSQL with the
                          same batch size and concurrency (the raw-database baseline for durable ingest).
         """);
     return 2;
 }
 
-Console.WriteLine(options.FollowerLists > 0
-    ? $"generating {options.FollowerLists} follower lists of {options.ListSize:N0} ids (seed {options.Seed}) …"
-    : $"generating {options.Cascades} cascade(s) of {options.Nodes:N0} nodes (seed {options.Seed}) …");
-var events = options.FollowerLists > 0
-    ? [.. Enumerable.Range(0, options.FollowerLists).Select(list => new ReachEvent
-    {
-        Type = EventType.Followers,
-        AccountId = $"load{options.Seed}-acct{list}",
-        FollowerIds = [.. Enumerable.Range(0, options.ListSize).Select(i => $"load{options.Seed}-l{list}-follower{i}")],
-        At = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks,
-    })]
-    : SyntheticCascadeGenerator.Generate(new SyntheticOptions
-    {
-        Nodes = options.Nodes,
-        Cascades = options.Cascades,
-        Seed = options.Seed,
-        IncludeAccounts = options.Accounts,
-        IdPrefix = $"load{options.Seed}-",
-    }).ToList();
+if (options.FollowerLists > 0)
+{
+    return await FollowerLoad.RunAsync(options);
+}
+
+Console.WriteLine($"generating {options.Cascades} cascade(s) of {options.Nodes:N0} nodes (seed {options.Seed}) …");
+var events = SyntheticCascadeGenerator.Generate(new SyntheticOptions
+{
+    Nodes = options.Nodes,
+    Cascades = options.Cascades,
+    Seed = options.Seed,
+    IncludeAccounts = options.Accounts,
+    IdPrefix = $"load{options.Seed}-",
+}).ToList();
 var batches = events.Chunk(options.Batch).Select(chunk => EventWriter.ToNdjson(chunk)).ToList();
 var reposts = events.Count(e => e.Type == EventType.Repost);
-var followerIds = events.Sum(e => (long)(e.FollowerIds?.Count ?? 0));
 Console.WriteLine($"{events.Count:N0} events ({reposts:N0} reposts) in {batches.Count} batches of ≤{options.Batch}, {batches.Sum(b => (long)b.Length) / 1e6:N1} MB");
 if (options.CopyBaseline is { } connectionString)
 {
@@ -102,10 +98,6 @@ clock.Stop();
 var seconds = clock.Elapsed.TotalSeconds;
 Array.Sort(latencies);
 Console.WriteLine($"ingested {accepted:N0} events in {seconds:N2} s: {accepted / seconds:N0} events/s, {reposts / seconds:N0} reposts/s");
-if (followerIds > 0)
-{
-    Console.WriteLine($"follower ids imported: {followerIds:N0} in {seconds:N2} s: {followerIds / seconds:N0} ids/s");
-}
 
 Console.WriteLine($"request latency ms: p50 {Percentile(0.50):N1}, p90 {Percentile(0.90):N1}, p99 {Percentile(0.99):N1}, max {latencies[^1]:N1}");
 
@@ -160,7 +152,7 @@ static long ResidentBytes(int? pid)
 
 internal sealed record LoadOptions(
     string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics, int WarmupNodes,
-    string? CopyBaseline = null, int FollowerLists = 0, int ListSize = 1_000_000)
+    string? CopyBaseline = null, int FollowerLists = 0, int ListSize = 1_000_000, int Overlap = 0, bool ThenCascade = false)
 {
     public static LoadOptions? Parse(string[] args)
     {
@@ -185,6 +177,8 @@ internal sealed record LoadOptions(
                     "--warmup-nodes" => options with { WarmupNodes = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--follower-lists" => options with { FollowerLists = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--list-size" => options with { ListSize = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--overlap" => options with { Overlap = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--then-cascade" => options with { ThenCascade = true },
                     _ => null,
                 };
             }

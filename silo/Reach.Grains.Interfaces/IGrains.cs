@@ -23,6 +23,9 @@ public interface ICascadeGrain : IGrainWithStringKey
 
     Task<CascadeArrays?> GetCascadeAsync();
 
+    /// <summary>The post's current summary for its author's account metrics; null before the root arrived.</summary>
+    Task<PostSummary?> GetSummaryAsync();
+
     /// <summary>The top reposts by marginal reach or by downstream reposts.</summary>
     Task<JsonRead> GetAmplifiersAsync(int top, AmplifierOrder by);
 }

@@ -91,9 +91,12 @@ public sealed class AccountGrain(
             _followers.Count,
             SetVersion,
             known && query.WantMembers ? _followers.Members() : null,
-            known && query.WantSketch ? _followers.Sketch().ToBytes() : null,
+            known && query.WantSketch ? _followers.SketchBytes() : null,
             known && query.Candidates.Length > 0 ? _followers.IndexesOfMembers(query.Candidates) : []);
     }
+
+    /// <summary>Sets above this size are merged into reach by their sketch (smaller ones travel as members).</summary>
+    private const int LargeSet = 2048;
 
     private long SetVersion => _versionEpoch + _followers.MembershipVersion;
 
@@ -143,6 +146,12 @@ public sealed class AccountGrain(
                 ? FollowerSet.FromBytes<ulong>(batch.SnapshotHashes[i])
                 : FollowerSet.HashList(batch.Snapshots[i]);
             snapshots[i] = ToOutcome(_followers.ApplySnapshot(followers, batch.SnapshotTimes[i]));
+        }
+
+        if (snapshots.Length > 0 && _followers.Count > LargeSet)
+        {
+            // Built with the import it comes from, so that the first cascade to ask finds it ready.
+            _followers.SketchBytes();
         }
 
         return (edges, snapshots);

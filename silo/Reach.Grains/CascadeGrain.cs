@@ -170,6 +170,17 @@ public sealed class CascadeGrain(
             [.. export.Kinds.Select(k => (byte)k)], [.. export.Attributions.Select(a => (byte)a)]);
     }
 
+    public async Task<PostSummary?> GetSummaryAsync()
+    {
+        if (!_graph.RootKnown)
+        {
+            return null;
+        }
+
+        var analysis = await AnalyzeAsync(Trigger.Read);
+        return new PostSummary(_graph.RootPostId, analysis.Metrics.Reposts, analysis.Metrics.StructuralVirality, analysis.GraphVersion);
+    }
+
     public async Task<JsonRead> GetAmplifiersAsync(int top, AmplifierOrder by)
     {
         if (!_graph.RootKnown)

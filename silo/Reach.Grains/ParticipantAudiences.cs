@@ -30,6 +30,10 @@ internal sealed class ParticipantAudiences
     private ulong[] _hashes = [];
     private int _participants;
 
+    // The participants' hashes in ascending order with their account indexes: what account grains
+    // check against their sorted members in one merge walk.
+    private (ulong[] Hashes, int[] Accounts) _sorted = ([], []);
+
     /// <summary>
     /// Brings the view up to date for the first <paramref name="cache"/>.Accounts participants and
     /// returns per account what the calculator needs; null where F(u) is unknown.
@@ -50,11 +54,16 @@ internal sealed class ParticipantAudiences
             _hashes[a] = IdHash.Of(accounts[a]);
         }
 
+        if (_participants != participants || _sorted.Hashes.Length != participants)
+        {
+            _sorted = Sorted(0, participants);
+        }
+
         _participants = participants;
         var sizes = cache.SetSizes;
         var versions = cache.SetVersions;
-        var work = new List<(int Account, AudienceQuery Query, int Offset)>();
-        var sketches = new HyperLogLog?[participants];
+        var work = new List<(int Account, AudienceQuery Query, int[] Positions)>();
+        var sketches = new byte[]?[participants];
         for (var a = 0; a < participants; a++)
         {
             if (sizes[a] < 0)
@@ -74,11 +83,11 @@ internal sealed class ParticipantAudiences
                     continue;
                 }
 
-                work.Add((a, new AudienceQuery(_hashes[..participants], wantMembers, !wantMembers), 0));
+                work.Add((a, new AudienceQuery(_sorted.Hashes, wantMembers, !wantMembers), _sorted.Accounts));
                 continue;
             }
 
-            var needsData = (wantMembers && entry.Members is null) || (!wantMembers && entry.Size > 0 && entry.Members is null);
+            var needsData = entry.Members is null;
             if (entry.Members is not null)
             {
                 // The members are here: check the new participants against them.
@@ -95,19 +104,35 @@ internal sealed class ParticipantAudiences
 
             if (needsData || entry.CheckedParticipants < participants)
             {
-                var offset = entry.CheckedParticipants;
-                work.Add((a, new AudienceQuery(_hashes[offset..participants], wantMembers && entry.Members is null, !wantMembers), offset));
+                var (hashes, positions) = entry.CheckedParticipants == 0 ? _sorted : Sorted(entry.CheckedParticipants, participants);
+                work.Add((a, new AudienceQuery(hashes, wantMembers && entry.Members is null, !wantMembers), positions));
+                entry.CheckedParticipants = participants;
             }
         }
 
         for (var start = 0; start < work.Count; start += CallsInFlight)
         {
             var chunk = work.GetRange(start, Math.Min(CallsInFlight, work.Count - start));
-            var slices = await Task.WhenAll(chunk.Select(w =>
-                grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accounts[w.Account])).GetAudienceAsync(w.Query)));
+            AudienceSlice[] slices;
+            try
+            {
+                slices = await Task.WhenAll(chunk.Select(w =>
+                    grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accounts[w.Account])).GetAudienceAsync(w.Query)));
+            }
+            catch
+            {
+                // Entries of unanswered queries count as checked already: forget them, to be fetched whole next time.
+                foreach (var (a, _, _) in work.Skip(start))
+                {
+                    _entries[a] = null;
+                }
+
+                throw;
+            }
+
             for (var i = 0; i < chunk.Count; i++)
             {
-                var (a, query, offset) = chunk[i];
+                var (a, _, positions) = chunk[i];
                 var slice = slices[i];
                 var entry = _entries[a]!;
                 if (!slice.Known)
@@ -118,9 +143,10 @@ internal sealed class ParticipantAudiences
 
                 entry.Size = slice.Size;
                 entry.Members = slice.Members ?? entry.Members;
-                entry.FollowedBy.AddRange(slice.CandidateIndexes.Select(c => c + offset));
-                entry.CheckedParticipants = offset + query.Candidates.Length;
-                sketches[a] = slice.Sketch is { } bytes ? HyperLogLog.FromBytes(bytes) : null;
+                entry.FollowedBy.AddRange(slice.CandidateIndexes.Select(c => positions[c]));
+                entry.FollowedBy.Sort();
+                entry.CheckedParticipants = Math.Max(entry.CheckedParticipants, participants);
+                sketches[a] = slice.Sketch;
             }
         }
 
@@ -141,6 +167,19 @@ internal sealed class ParticipantAudiences
         }
 
         return result;
+    }
+
+    private (ulong[] Hashes, int[] Accounts) Sorted(int from, int to)
+    {
+        var hashes = _hashes[from..to];
+        var accounts = new int[hashes.Length];
+        for (var i = 0; i < accounts.Length; i++)
+        {
+            accounts[i] = from + i;
+        }
+
+        Array.Sort(hashes, accounts);
+        return (hashes, accounts);
     }
 
     /// <summary>Forgets the members of large sets: an estimate does not need them.</summary>

@@ -98,6 +98,7 @@ public sealed class FollowerSetTests
         var rebuilt = new HyperLogLog();
         rebuilt.AddHashes(set.Members());
         Assert.True(rebuilt.SameRegisters(set.Sketch()));
+        Assert.Equal(rebuilt.ToBytes(), set.SketchBytes());
     }
 
     [Fact]
@@ -124,13 +125,14 @@ public sealed class FollowerSetTests
         set.ApplySnapshot(FollowerSet.HashList([.. Enumerable.Range(0, 1000).Select(i => $"f{i}")]), 1);
         set.ApplyPair(H("late"), true, 2);
         set.ApplyPair(H("f3"), false, 2);
-        string[] few = ["x", "f3", "f5", "late"];
-        var many = Enumerable.Range(0, 5000).Select(i => i % 2 == 0 ? $"f{i}" : $"g{i}").ToArray();
+        ulong[] few = [.. new[] { "x", "f3", "f5", "late" }.Select(H).Order()];
+        ulong[] many = [.. Enumerable.Range(0, 5000).Select(i => H(i % 2 == 0 ? $"f{i}" : $"g{i}")).Order()];
+        ulong[] members = [.. new[] { "f5", "late" }.Select(H)];
+        var expected = Enumerable.Range(0, 5000).Where(i => i % 2 == 0 && i < 1000 && i != 3).Select(i => H($"f{i}")).ToHashSet();
 
-        Assert.Equal([2, 3], set.IndexesOfMembers([.. few.Select(H)]));
-        Assert.Equal(
-            Enumerable.Range(0, 5000).Where(i => i % 2 == 0 && i < 1000 && i != 3).ToArray(),
-            set.IndexesOfMembers([.. many.Select(H)]));
+        Assert.Equal([.. few.Select((h, i) => (h, i)).Where(c => members.Contains(c.h)).Select(c => c.i)], set.IndexesOfMembers(few));
+        Assert.Equal([.. many.Select((h, i) => (h, i)).Where(c => expected.Contains(c.h)).Select(c => c.i)], set.IndexesOfMembers(many));
+        Assert.Throws<ArgumentException>(() => set.IndexesOfMembers([.. few.Reverse()]));
     }
 
     [Fact]

@@ -93,4 +93,26 @@ public sealed class HyperLogLogTests
         Assert.Throws<InvalidDataException>(() => HyperLogLog.FromBytes([10, .. new byte[1 << 10].Select(_ => (byte)60)]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new HyperLogLog(3));
     }
+
+    [Fact]
+    public void Merging_a_sketch_in_its_byte_form_equals_merging_the_sketch_and_bad_bytes_are_refused()
+    {
+        var (left, right) = (new HyperLogLog(), new HyperLogLog());
+        for (var i = 0; i < 30_000; i++)
+        {
+            (i % 3 == 0 ? left : right).Add($"m-{i}");
+        }
+
+        var bySketch = HyperLogLog.FromBytes(left.ToBytes());
+        bySketch.UnionWith(right);
+        var byBytes = HyperLogLog.FromBytes(left.ToBytes());
+        byBytes.UnionWith(right.ToBytes().AsSpan());
+
+        Assert.True(bySketch.SameRegisters(byBytes));
+        Assert.Equal(bySketch.Estimate(), byBytes.Estimate());
+        Assert.Throws<InvalidDataException>(() => byBytes.UnionWith(new HyperLogLog(12).ToBytes().AsSpan()));
+        var outOfRange = right.ToBytes();
+        outOfRange[5] = 60;
+        Assert.Throws<InvalidDataException>(() => new HyperLogLog().UnionWith(outOfRange.AsSpan()));
+    }
 }

@@ -78,6 +78,21 @@ public sealed class ReachApiTests(ReachHost host)
     }
 
     [Fact]
+    public async Task The_authors_account_metrics_follow_a_re_attribution_without_any_read_of_the_post()
+    {
+        var x = Ids.Unique();
+        await _client.IngestAsync([.. FollowerGraph(x), .. Cascade(x)]);
+        var before = await _client.GetJsonAsync($"/v1/accounts/{x}au/metrics");
+
+        // d follows c: rd moves under rc, a chain p → rc → rd beside rb: ν goes from 1.5 (star of 3) to 5/3.
+        await _client.IngestAsync([Ev.Follow(x + "d", x + "c", -5)]);
+        var after = await _client.GetJsonAsync($"/v1/accounts/{x}au/metrics");
+
+        Assert.Equal(1.5, before["maxStructuralVirality"]!.GetValue<double>(), 12);
+        Assert.Equal(5.0 / 3, after["maxStructuralVirality"]!.GetValue<double>(), 12);
+    }
+
+    [Fact]
     public async Task An_unfollow_takes_a_follower_out_of_reach_and_out_of_attribution()
     {
         var x = Ids.Unique();

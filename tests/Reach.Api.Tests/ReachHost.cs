@@ -53,3 +53,15 @@ internal static class Ids
     /// <summary>A prefix no other test uses.</summary>
     public static string Unique() => "t" + Guid.NewGuid().ToString("N")[..10] + "-";
 }
+
+/// <summary>A host that counts reach exactly only up to 5,000 accounts, so that small tests reach the estimate.</summary>
+public sealed class ReachLimitHost : ReachHost
+{
+    public const int ExactReachLimit = 5_000;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Reach:ExactReachLimit", ExactReachLimit.ToString());
+    }
+}

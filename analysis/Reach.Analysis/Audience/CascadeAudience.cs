@@ -19,8 +19,8 @@ public sealed record AccountAudience
     /// <summary>F(u) as sorted hashes, when fetched.</summary>
     public ulong[]? Members { get; init; }
 
-    /// <summary>The sketch of F(u), when only that was fetched.</summary>
-    public HyperLogLog? Sketch { get; init; }
+    /// <summary>The sketch of F(u) in its byte form (<see cref="HyperLogLog.ToBytes"/>), when only that was fetched.</summary>
+    public byte[]? Sketch { get; init; }
 
     /// <summary>Account indexes (of the cascade's account table), ascending, of the participants in F(u).</summary>
     public int[] FollowedBy { get; init; } = [];

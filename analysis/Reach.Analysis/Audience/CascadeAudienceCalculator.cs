@@ -310,7 +310,7 @@ public static class CascadeAudienceCalculator
             }
             else if (audience[a].Sketch is { } accountSketch)
             {
-                sketch.UnionWith(accountSketch);
+                sketch.UnionWith(accountSketch.AsSpan());
             }
 
             var estimate = Math.Max(cumulative, (long)Math.Round(sketch.Estimate()));

@@ -44,6 +44,8 @@ public sealed class FollowerSet
     private long _membersVersion = -1;
     private HyperLogLog? _sketch;
     private long _sketchVersion = -1;
+    private byte[]? _sketchBytes;
+    private long _sketchBytesVersion = -1;
 
     /// <summary>True once any follower list or pair event arrived: F(u) is then known (possibly empty).</summary>
     public bool IsKnown => _hasSnapshot || _pairFollowers.Length > 0 || _recent.Count > 0;
@@ -219,9 +221,28 @@ public sealed class FollowerSet
         return _sketch;
     }
 
-    /// <summary>Indexes of the <paramref name="candidates"/> (hashes) that are in F(u).</summary>
+    /// <summary>The sketch in its byte form (<see cref="HyperLogLog.ToBytes"/>), shared until membership changes; must not be changed.</summary>
+    public byte[] SketchBytes()
+    {
+        if (_sketchBytes is null || _sketchBytesVersion != MembershipVersion)
+        {
+            (_sketchBytes, _sketchBytesVersion) = (Sketch().ToBytes(), MembershipVersion);
+        }
+
+        return _sketchBytes;
+    }
+
+    /// <summary>Indexes of the <paramref name="candidates"/> (hashes in ascending order) that are in F(u), ascending.</summary>
     public int[] IndexesOfMembers(ReadOnlySpan<ulong> candidates)
     {
+        for (var i = 1; i < candidates.Length; i++)
+        {
+            if (candidates[i - 1] > candidates[i])
+            {
+                throw new ArgumentException("Candidates must be in ascending order.", nameof(candidates));
+            }
+        }
+
         var found = new List<int>();
         if ((long)candidates.Length * 16 < Count || candidates.Length < 64)
         {
@@ -238,29 +259,20 @@ public sealed class FollowerSet
 
         // Many candidates: one merge walk over the sorted members.
         var members = Members();
-        var keys = candidates.ToArray();
-        var order = new int[keys.Length];
-        for (var i = 0; i < order.Length; i++)
-        {
-            order[i] = i;
-        }
-
-        Array.Sort(keys, order);
         var m = 0;
-        for (var c = 0; c < keys.Length && m < members.Length; c++)
+        for (var c = 0; c < candidates.Length && m < members.Length; c++)
         {
-            while (m < members.Length && members[m] < keys[c])
+            while (m < members.Length && members[m] < candidates[c])
             {
                 m++;
             }
 
-            if (m < members.Length && members[m] == keys[c])
+            if (m < members.Length && members[m] == candidates[c])
             {
-                found.Add(order[c]);
+                found.Add(c);
             }
         }
 
-        found.Sort();
         return [.. found];
     }
 

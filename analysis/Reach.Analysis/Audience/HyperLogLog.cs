@@ -64,8 +64,23 @@ public sealed class HyperLogLog
             throw new ArgumentException($"Cannot merge a sketch of precision {other.Precision} into one of precision {Precision}.", nameof(other));
         }
 
+        MergeRegisters(other._registers);
+    }
+
+    /// <summary>Merges a sketch given in its byte form (<see cref="ToBytes"/>) without building it.</summary>
+    public void UnionWith(ReadOnlySpan<byte> sketchBytes)
+    {
+        if (sketchBytes.Length != 1 + _registers.Length || sketchBytes[0] != Precision)
+        {
+            throw new InvalidDataException($"Not a HyperLogLog sketch of precision {Precision}.");
+        }
+
+        MergeRegisters(sketchBytes[1..]);
+    }
+
+    private void MergeRegisters(ReadOnlySpan<byte> theirs)
+    {
         var mine = _registers.AsSpan();
-        var theirs = other._registers.AsSpan();
         var width = Vector<byte>.Count;
         var start = 0;
         for (; start + width <= mine.Length; start += width)
@@ -86,6 +101,11 @@ public sealed class HyperLogLog
         {
             if (other[i] > _registers[i])
             {
+                if (other[i] > 64 - Precision + 1)
+                {
+                    throw new InvalidDataException("A HyperLogLog register is out of range.");
+                }
+
                 Raise(i, other[i]);
             }
         }

@@ -47,7 +47,7 @@ public static class AccountsApi
             return Problems.NotFound("Unknown account", $"No account '{accountId}' is known.");
         }
 
-        var posts = view?.Posts ?? [];
+        var posts = await CurrentAsync(grains, tenant, view?.Posts ?? []);
         var virality = posts.Where(p => p.StructuralVirality.HasValue).Select(p => p.StructuralVirality!.Value).ToList();
         return TypedResults.Ok(new AccountMetrics(
             accountId,
@@ -59,5 +59,18 @@ public static class AccountsApi
             profile?.RepostsMade ?? 0,
             virality.Count > 0 ? virality.Average() : null,
             virality.Count > 0 ? virality.Max() : null));
+    }
+
+    /// <summary>Most accounts have few posts: ask their cascades for current summaries (attribution moves with follows that arrive later).</summary>
+    private static async Task<PostSummary[]> CurrentAsync(IGrainFactory grains, string tenant, PostSummary[] stored)
+    {
+        const int AskAtMost = 1000;
+        if (stored.Length > AskAtMost)
+        {
+            return stored;
+        }
+
+        var current = await Task.WhenAll(stored.Select(p => grains.GetGrain<ICascadeGrain>(GrainKeys.For(tenant, p.PostId)).GetSummaryAsync()));
+        return [.. current.Select((summary, i) => summary ?? stored[i])];
     }
 }

@@ -14,6 +14,7 @@ public static class HomeApi
                 metrics = $"/v1/posts/{MotivatingCase.RootPostId}/metrics",
                 cascade = $"/v1/posts/{MotivatingCase.RootPostId}/cascade",
                 timeline = $"/v1/posts/{MotivatingCase.RootPostId}/timeline?bucket=1h",
+                amplifiers = $"/v1/posts/{MotivatingCase.RootPostId}/amplifiers",
                 author = $"/v1/accounts/{MotivatingCase.AuthorId}/metrics",
             },
             openApi = "/openapi/v1.json",

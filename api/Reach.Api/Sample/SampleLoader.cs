@@ -47,6 +47,7 @@ public sealed class SampleLoader(
               {address}/v1/posts/{root}/metrics
               {address}/v1/posts/{root}/cascade
               {address}/v1/posts/{root}/timeline?bucket=1h
+              {address}/v1/posts/{root}/amplifiers
               {address}/v1/accounts/{MotivatingCase.AuthorId}/metrics
               {address}/scalar          (API reference; OpenAPI at {address}/openapi/v1.json)
 

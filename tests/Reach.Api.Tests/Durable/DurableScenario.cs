@@ -37,6 +37,8 @@ internal sealed class DurableScenario
         {
             Nodes = nodesPerCascade, Cascades = cascades, Seed = seed, Shuffle = true, IdPrefix = prefix,
         }).ToList();
+        // Every fifth repost names no parent: its parent is inferred from the follower graph.
+        generated = [.. generated.Select((e, i) => e.Type == EventType.Repost && i % 5 == 0 ? e with { ParentPostId = null } : e)];
         var random = new Random(seed);
         var nodes = generated.Where(e => e.Type is EventType.Repost or EventType.Post).ToList();
         var accounts = generated.Where(e => e.AccountId is not null).Select(e => e.AccountId!).Distinct().ToList();
@@ -78,6 +80,16 @@ internal sealed class DurableScenario
                 var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(random.Next(10_000)).UtcTicks;
                 extra.Add(new ReachEvent { Type = k == 4 ? EventType.Unfollow : EventType.Follow, At = at, AccountId = follower, TargetId = followed });
             }
+        }
+
+        foreach (var listed in accounts.Skip(40).Take(20))
+        {
+            var followers = Enumerable.Range(0, 30).Select(_ => random.Next(3) == 0 ? $"{prefix}outsider{random.Next(500)}" : Pick(accounts, random));
+            extra.Add(new ReachEvent
+            {
+                Type = EventType.Followers, At = new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks, AccountId = listed,
+                FollowerIds = [.. followers.Distinct()],
+            });
         }
 
         // Root posts first, so that a cascade export can show every stored repost; the rest in random order.
