@@ -15,7 +15,8 @@ if (options is null)
     Console.Error.WriteLine("""
         usage: Reach.LoadTest [--url http://localhost:5000] [--nodes 1000000] [--cascades 1] [--batch 5000]
                               [--concurrency 4] [--seed 1] [--accounts] [--server-pid PID] [--read-metrics]
-                              [--warmup-nodes N] [--copy-baseline CONNECTION-STRING]
+                              [--warmup-nodes N] [--copy-baseline CONNECTION-STRING] [--no-parents]
+        --no-parents:    reposts name no parent (as on X): every edge is inferred from the follower graph.
                               [--follower-lists N [--list-size IDS] [--overlap IDS] [--then-cascade]]
         --follower-lists: instead of cascades, post N bulk follower lists ("followers" events, one
                          per request) of --list-size ids each, consecutive lists sharing --overlap
@@ -39,6 +40,7 @@ var events = SyntheticCascadeGenerator.Generate(new SyntheticOptions
     Cascades = options.Cascades,
     Seed = options.Seed,
     IncludeAccounts = options.Accounts,
+    ExplicitParents = !options.NoParents,
     IdPrefix = $"load{options.Seed}-",
 }).ToList();
 var batches = events.Chunk(options.Batch).Select(chunk => EventWriter.ToNdjson(chunk)).ToList();
@@ -152,7 +154,7 @@ static long ResidentBytes(int? pid)
 
 internal sealed record LoadOptions(
     string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics, int WarmupNodes,
-    string? CopyBaseline = null, int FollowerLists = 0, int ListSize = 1_000_000, int Overlap = 0, bool ThenCascade = false)
+    string? CopyBaseline = null, int FollowerLists = 0, int ListSize = 1_000_000, int Overlap = 0, bool ThenCascade = false, bool NoParents = false)
 {
     public static LoadOptions? Parse(string[] args)
     {
@@ -179,6 +181,7 @@ internal sealed record LoadOptions(
                     "--list-size" => options with { ListSize = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--overlap" => options with { Overlap = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--then-cascade" => options with { ThenCascade = true },
+                    "--no-parents" => options with { NoParents = true },
                     _ => null,
                 };
             }

@@ -34,8 +34,26 @@ internal sealed class AudienceCache
     /// <summary>Changes whenever any count changed.</summary>
     public long Version { get; private set; }
 
-    /// <summary>Brings the counts up to date; <see cref="Version"/> moves when any count changed.</summary>
+    private Task _refreshing = Task.CompletedTask;
+
+    /// <summary>
+    /// Brings the counts up to date; <see cref="Version"/> moves when any count changed. One refresh
+    /// at a time: ingest batches interleave, and a refresh that found another in flight waits for it
+    /// and then refreshes again, for the accounts added meanwhile.
+    /// </summary>
     public async Task RefreshAsync(IGrainFactory grains, string tenant, IdTable accounts)
+    {
+        while (!_refreshing.IsCompleted)
+        {
+            // Its failure is its caller's to report; this one refreshes anyway.
+            await Task.WhenAny(_refreshing);
+        }
+
+        _refreshing = RefreshOnceAsync(grains, tenant, accounts);
+        await _refreshing;
+    }
+
+    private async Task RefreshOnceAsync(IGrainFactory grains, string tenant, IdTable accounts)
     {
         var firstNew = _known;
         if (accounts.Count > _counts.Length)

@@ -93,6 +93,40 @@ public sealed class ReachApiTests(ReachHost host)
     }
 
     [Fact]
+    public async Task Concurrent_batches_of_reposts_without_parents_into_one_cascade_end_as_one_sequential_ingest()
+    {
+        var (sequential, concurrent) = (Ids.Unique(), Ids.Unique());
+        List<ReachEvent> Events(string x)
+        {
+            var events = new List<ReachEvent> { Ev.Post(x + "p", x + "au", 0), Ev.Followers(x + "au", [.. Enumerable.Range(0, 50).Select(i => $"{x}a{i}")], -10) };
+            for (var i = 0; i < 400; i++)
+            {
+                events.Add(Ev.Repost($"{x}r{i}", $"{x}a{i}", x + "p", null, 1 + (i / 10.0)));
+                events.Add(Ev.Followers($"{x}a{i}", [$"{x}a{i + 1}", $"{x}a{i + 7}", $"{x}f{i}"], -10));
+                events.Add(Ev.Account($"{x}a{i}", 100 + i, -10));
+            }
+
+            return events;
+        }
+
+        await _client.IngestAsync(Events(sequential));
+        var root = Events(concurrent);
+        await _client.IngestAsync(root.Take(2));
+        await Task.WhenAll(root.Skip(2).Chunk(20).Select(chunk => _client.IngestAsync(chunk)));
+
+        Assert.Equal(
+            (await _client.GetJsonAsync($"/v1/posts/{sequential}p/metrics")).ToJsonString().Replace(sequential, "~"),
+            (await _client.GetJsonAsync($"/v1/posts/{concurrent}p/metrics")).ToJsonString().Replace(concurrent, "~"));
+        Assert.Equal(await EdgesAsync(sequential), await EdgesAsync(concurrent));
+    }
+
+    /// <summary>The cascade's edges, ids without the test's prefix, in a canonical order (arrival order is not part of a cascade).</summary>
+    private async Task<List<string>> EdgesAsync(string x) =>
+        [.. (await _client.GetJsonAsync($"/v1/posts/{x}p/cascade"))["edges"]!.AsArray()
+            .Select(e => $"{e!["source"]}->{e["target"]}:{e["attribution"]}".Replace(x, "~"))
+            .Order(StringComparer.Ordinal)];
+
+    [Fact]
     public async Task An_unfollow_takes_a_follower_out_of_reach_and_out_of_attribution()
     {
         var x = Ids.Unique();
