@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using OpenTelemetry.Metrics;
 using Reach.Api.Endpoints;
+using Reach.Api.Observability;
+using Reach.Grains;
 using Reach.Api.Ingest;
 using Reach.Api.Sample;
 using Scalar.AspNetCore;
@@ -8,6 +11,8 @@ namespace Reach.Api;
 
 public static class ApiHosting
 {
+    public const string MetricsPath = "/metrics";
+
     public static WebApplicationBuilder AddReachApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
@@ -24,14 +29,26 @@ public static class ApiHosting
         {
             options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
         });
-        var maxBatchBytes = builder.Configuration.GetValue("Reach:MaxBatchBytes", 256L * 1024 * 1024);
+        var maxBatchBytes = builder.Configuration.GetValue(ReachSettings.MaxBatchBytes, 256L * 1024 * 1024);
         builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = maxBatchBytes);
         builder.Services.AddSingleton(new IngestLimits(maxBatchBytes));
         builder.Services.AddSingleton<IngestService>();
         builder.Services.AddSingleton<SampleLoader>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SampleLoader>());
+        builder.Services.AddReachHealth();
+        builder.Services.AddSingleton<WatchGauges>();
+        builder.Services.AddSingleton<ClusterGauge>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ReachMeters.MeterName, WatchGauges.MeterName, ClusterGauge.MeterName, OrleansMeterName, AspNetCoreMeterName)
+            .AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         return builder;
     }
+
+    /// <summary>Orleans' own instruments (activations, messaging, storage).</summary>
+    public const string OrleansMeterName = "Microsoft.Orleans";
+
+    /// <summary>ASP.NET Core's request instruments (http_server_request_duration_seconds by route and status).</summary>
+    public const string AspNetCoreMeterName = "Microsoft.AspNetCore.Hosting";
 
     public static WebApplication MapReachApi(this WebApplication app)
     {
@@ -43,6 +60,18 @@ public static class ApiHosting
         app.MapEvents();
         app.MapPosts();
         app.MapAccounts();
+        app.MapWatch();
+        app.MapReachHealth();
+
+        app.Services.GetRequiredService<ClusterGauge>();
+
+        // The watch gauges read their grains before the exporter collects.
+        app.UseWhen(context => context.Request.Path == MetricsPath, branch => branch.Use(async (context, next) =>
+        {
+            await context.RequestServices.GetRequiredService<WatchGauges>().RefreshAsync(context.RequestAborted);
+            await next(context);
+        }));
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
         return app;
     }
 }

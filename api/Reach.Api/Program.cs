@@ -6,7 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 if (args is ["migrate", ..])
 {
     // Applies the PostgreSQL schema and exits; the service also does this itself on start.
-    var connectionString = builder.Configuration.GetConnectionString("Reach")
+    var connectionString = builder.Configuration.GetConnectionString(ReachSettings.ConnectionStringName)
         ?? throw new InvalidOperationException("migrate needs ConnectionStrings:Reach (or the environment variable ConnectionStrings__Reach).");
     await ReachSchema.MigrateAsync(connectionString);
     Console.WriteLine("The Reach schema is up to date.");

@@ -92,3 +92,36 @@ public interface IPostDirectoryGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<DirectoryResult> ApplyAsync(DirectoryBatch batch);
 }
+
+public enum WatchKind : byte
+{
+    Post,
+    Account,
+}
+
+public enum WatchOutcome : byte
+{
+    Added,
+    AlreadyWatched,
+    Full,
+}
+
+/// <summary>
+/// The posts and accounts a tenant pins for per-item gauges on /metrics, keyed "{tenant}". Bounded
+/// (Reach:WatchListLimit), because every item becomes a few Prometheus series.
+/// </summary>
+public interface IWatchListGrain : IGrainWithStringKey
+{
+    Task<WatchOutcome> WatchAsync(WatchKind kind, string id);
+
+    /// <summary>False when the item was not watched.</summary>
+    Task<bool> UnwatchAsync(WatchKind kind, string id);
+
+    Task<WatchList> GetAsync();
+}
+
+/// <summary>Answers from the silo that receives the call: proof that its scheduler runs grains.</summary>
+public interface IPingGrain : IGrainWithIntegerKey
+{
+    Task PingAsync();
+}

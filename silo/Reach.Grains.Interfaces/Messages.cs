@@ -234,3 +234,9 @@ public sealed record DirectoryResult(
     [property: Id(0)] Delivery[] Deliveries,
     [property: Id(1)] bool[] ReferenceIsNew,
     [property: Id(2)] bool[] ClaimConflicts);
+
+[GenerateSerializer, Immutable, Alias("reach.WatchList")]
+public sealed record WatchList(
+    [property: Id(0)] string[] Posts,
+    [property: Id(1)] string[] Accounts,
+    [property: Id(2)] int Limit);

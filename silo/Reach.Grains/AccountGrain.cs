@@ -57,10 +57,14 @@ public sealed class AccountGrain(
             () => _followers.FootprintBytes + (64L * _posts.Count),
             quickReplay: true);
         await _journal.ReplayAsync(Replay, cancellationToken);
+        ReachMeters.Activated("account");
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _journal.OnDeactivateAsync(reason, cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ReachMeters.Deactivated("account");
+        return _journal.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     public async Task<AccountBatchResult> ApplyAsync(AccountBatch batch)
     {

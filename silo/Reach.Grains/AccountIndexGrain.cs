@@ -40,10 +40,14 @@ public sealed class AccountIndexGrain(
             () => (64L * _accounts.Count) + (8L * _reposts.Count),
             quickReplay: true);
         await _journal.ReplayAsync(Replay, cancellationToken);
+        ReachMeters.Activated("account_index");
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _journal.OnDeactivateAsync(reason, cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ReachMeters.Deactivated("account_index");
+        return _journal.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     public async Task<ItemOutcome[]> ApplyProfilesAsync(ProfileBatch batch)
     {

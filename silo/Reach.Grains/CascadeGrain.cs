@@ -46,10 +46,14 @@ public sealed class CascadeGrain(
             sequence => new CascadeState { Graph = _graph.ToSnapshot(), Tags = _tags, JournalSequence = sequence },
             () => (16L * _graph.NodeCount) + (8L * (_graph.LikeCount + _graph.ReplyCount)));
         await _journal.ReplayAsync(batch => Apply(batch), cancellationToken);
+        ReachMeters.Activated("cascade");
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _journal.OnDeactivateAsync(reason, cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ReachMeters.Deactivated("cascade");
+        return _journal.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     public Task<int[]> FindCyclesAsync(CascadeBatch batch)
     {
@@ -285,9 +289,18 @@ public sealed class CascadeGrain(
 
             var started = Stopwatch.GetTimestamp();
             var result = large ? await Task.Run(Compute) : Compute();
-            if (Stopwatch.GetElapsedTime(started) is { TotalMilliseconds: > 200 } took)
+            var took = Stopwatch.GetElapsedTime(started);
+            if (took.TotalMilliseconds > 200)
             {
                 logger.LogInformation("{Cascade}: analysed {Nodes} nodes ({Method} reach) in {Ms:F0} ms.", graph.RootPostId, graph.NodeCount, result.Audience.Reach.Method, took.TotalMilliseconds);
+            }
+
+            ReachMeters.AnalysisSeconds.Record(took.TotalSeconds);
+            ReachMeters.ReachComputations.Add(1, new KeyValuePair<string, object?>("method", result.Metrics.ReachMethod ?? "none"));
+            ReachMeters.CascadeSize.Record(result.Metrics.Size);
+            if (result.Metrics.StructuralVirality is { } virality)
+            {
+                ReachMeters.StructuralVirality.Record(virality);
             }
 
             var reach = result.Audience.Reach;

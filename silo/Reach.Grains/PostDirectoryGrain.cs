@@ -54,10 +54,14 @@ public sealed class PostDirectoryGrain(
             () => (64L * _posts.Count) + (8L * _seenReferences.Count) + (64L * _dependents.Count),
             quickReplay: true);
         await _journal.ReplayAsync(batch => Apply(batch), cancellationToken);
+        ReachMeters.Activated("post_directory");
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _journal.OnDeactivateAsync(reason, cancellationToken);
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ReachMeters.Deactivated("post_directory");
+        return _journal.OnDeactivateAsync(reason, cancellationToken);
+    }
 
     private DirectoryState Snapshot(long journalSequence) => new()
     {

@@ -30,6 +30,16 @@ public sealed class ReachOptions
 
     public TimeSpan MetricsRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a stopping silo may take to leave the cluster and hand its grains over (snapshots
+    /// of active grains included); keep the orchestrator's grace period longer.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Posts and accounts a tenant may watch at once (each gets its own series on /metrics).</summary>
+    [Range(0, 100_000)]
+    public int WatchListLimit { get; set; } = 1_000;
+
     /// <summary>Reach is counted exactly while the reached set holds at most this many accounts, then estimated by HyperLogLog (precision 14).</summary>
     [Range(1, int.MaxValue)]
     public int ExactReachLimit { get; set; } = 1_000_000;

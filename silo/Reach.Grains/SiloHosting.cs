@@ -27,8 +27,15 @@ public static class SiloHosting
 
         builder.Services.AddSingleton<GrainJournals>();
         var options = builder.Configuration.GetSection(ReachOptions.Section).Get<ReachOptions>() ?? new ReachOptions();
-        var siloPort = builder.Configuration.GetValue("Reach:SiloPort", 11111);
-        var gatewayPort = builder.Configuration.GetValue("Reach:GatewayPort", 30000);
+        var siloPort = builder.Configuration.GetValue(ReachSettings.SiloPort, 11111);
+        var gatewayPort = builder.Configuration.GetValue(ReachSettings.GatewayPort, 30000);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        var siloName = builder.Configuration.GetValue<string>(ReachSettings.SiloName) ?? builder.Configuration.GetValue<string>(ReachSettings.PodName);
+        if (!string.IsNullOrEmpty(siloName))
+        {
+            builder.Services.Configure<SiloOptions>(silo => silo.SiloName = siloName);
+        }
+
         if (options.Storage != ReachOptions.Postgres)
         {
             builder.UseOrleans(silo =>
@@ -39,7 +46,7 @@ public static class SiloHosting
             return builder;
         }
 
-        var connectionString = builder.Configuration.GetConnectionString("Reach");
+        var connectionString = builder.Configuration.GetConnectionString(ReachSettings.ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException("Reach:Storage is 'postgres' but ConnectionStrings:Reach is not set.");
@@ -53,7 +60,7 @@ public static class SiloHosting
 
         // Registered before the silo, so the schema exists before the silo touches it.
         builder.Services.AddHostedService(_ => new SchemaMigration(connectionString));
-        var advertised = builder.Configuration.GetValue<string>("Reach:AdvertisedAddress");
+        var advertised = builder.Configuration.GetValue<string>(ReachSettings.AdvertisedAddress) ?? builder.Configuration.GetValue<string>(ReachSettings.PodIp);
         builder.UseOrleans(silo =>
         {
             silo.UseReachPostgres(orleansConnection);
@@ -63,7 +70,7 @@ public static class SiloHosting
                 endpoints.AdvertisedIPAddress = string.IsNullOrEmpty(advertised) ? IPAddress.Loopback : IPAddress.Parse(advertised);
                 (endpoints.SiloPort, endpoints.GatewayPort) = (siloPort, gatewayPort);
             });
-            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Reach:Membership"));
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(ReachSettings.Membership));
         });
         return builder;
     }

@@ -89,3 +89,11 @@ public sealed record DirectoryState : IJournaledState
     [Id(6)] public bool[] IsReply { get; init; } = [];
     [Id(7)] public long JournalSequence { get; init; }
 }
+
+/// <summary>A tenant's watch list; small, written whole on every change.</summary>
+[GenerateSerializer, Alias("reach.WatchListState.v1")]
+public sealed record WatchListState
+{
+    [Id(0)] public string[] Posts { get; init; } = [];
+    [Id(1)] public string[] Accounts { get; init; } = [];
+}

@@ -65,3 +65,13 @@ public sealed class ReachLimitHost : ReachHost
         builder.UseSetting("Reach:ExactReachLimit", ExactReachLimit.ToString());
     }
 }
+
+/// <summary>A host whose watch list holds at most two items.</summary>
+public sealed class SmallWatchListHost : ReachHost
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Reach:WatchListLimit", "2");
+    }
+}

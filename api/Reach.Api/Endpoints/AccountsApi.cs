@@ -35,21 +35,26 @@ public static class AccountsApi
     }
 
     private static async Task<Results<Ok<AccountMetrics>, ProblemHttpResult>> GetMetricsAsync(
-        [StringLength(128, MinimumLength = 1)] string accountId, IGrainFactory grains)
+        [StringLength(128, MinimumLength = 1)] string accountId, IGrainFactory grains) =>
+        await ReadAsync(grains, GrainKeys.DefaultTenant, accountId) is { } metrics
+            ? TypedResults.Ok(metrics)
+            : Problems.NotFound("Unknown account", $"No account '{accountId}' is known.");
+
+    /// <summary>An account's metrics, or null when nothing is known of it.</summary>
+    internal static async Task<AccountMetrics?> ReadAsync(IGrainFactory grains, string tenant, string accountId)
     {
-        var tenant = GrainKeys.DefaultTenant;
         var viewTask = grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accountId)).GetAsync();
         var profileTask = grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(accountId)))
             .GetProfileAsync(accountId);
         var (view, profile) = (await viewTask, await profileTask);
         if (view is null && profile is null)
         {
-            return Problems.NotFound("Unknown account", $"No account '{accountId}' is known.");
+            return null;
         }
 
         var posts = await CurrentAsync(grains, tenant, view?.Posts ?? []);
         var virality = posts.Where(p => p.StructuralVirality.HasValue).Select(p => p.StructuralVirality!.Value).ToList();
-        return TypedResults.Ok(new AccountMetrics(
+        return new AccountMetrics(
             accountId,
             profile?.Handle,
             profile?.Followers ?? (view is { FollowersKnown: true } ? view.KnownFollowers : null),
@@ -58,7 +63,7 @@ public static class AccountsApi
             posts.Sum(p => (long)p.Reposts),
             profile?.RepostsMade ?? 0,
             virality.Count > 0 ? virality.Average() : null,
-            virality.Count > 0 ? virality.Max() : null));
+            virality.Count > 0 ? virality.Max() : null);
     }
 
     /// <summary>Most accounts have few posts: ask their cascades for current summaries (attribution moves with follows that arrive later).</summary>

@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Reach.Analysis.Events;
 using Reach.Api.Ingest;
+using Reach.Grains;
 
 namespace Reach.Api.Endpoints;
 
@@ -64,7 +66,10 @@ public static class EventsApi
             return Problems.BadRequest("Empty batch", "The batch holds no events.");
         }
 
+        var started = Stopwatch.GetTimestamp();
         var outcome = await ingest.IngestAsync(parsed.Events, parsed.Errors, skipInvalid: invalid == "skip" && !parsed.Unreadable);
+        ReachMeters.IngestBatchSize.Record(parsed.Events.Count + parsed.Errors.Count);
+        ReachMeters.IngestSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (outcome.Refused is { } refused)
         {
             return Problems.BadRequest(

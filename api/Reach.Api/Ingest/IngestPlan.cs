@@ -245,6 +245,15 @@ internal sealed class LineTally(int received, IReadOnlyList<EventError> refused)
         }
     }
 
+    /// <summary>Every line's outcome so far.</summary>
+    public List<(int Line, ItemOutcome Outcome)> Outcomes()
+    {
+        lock (_lock)
+        {
+            return [.. _outcomes.Select(o => (o.Key, o.Value.Outcome))];
+        }
+    }
+
     /// <summary>Replaces a line's outcome: for a quote stored as its own cascade but refused under its quoted post.</summary>
     public void Overrule(int line, ItemOutcome outcome, string reason)
     {

@@ -16,8 +16,11 @@ public sealed class IngestService(IGrainFactory grains)
         var plan = IngestPlan.Build(events);
         var cycles = await FindCyclesAsync(plan, tenant);
         var refused = invalid.Concat(cycles).OrderBy(e => e.Line).ToList();
+        var types = events.ToDictionary(e => e.Line, e => ReachEvent.TypeName(e.Event.Type));
         if (refused.Count > 0 && !skipInvalid)
         {
+            // Nothing of the batch is stored: every line counts as rejected.
+            CountEvents(types.Values.Concat(invalid.Select(_ => UnreadableType)), "rejected");
             return new IngestOutcome(null, refused);
         }
 
@@ -31,7 +34,24 @@ public sealed class IngestService(IGrainFactory grains)
             ApplyProfilesAsync(plan, tenant, tally),
             ApplyAccountsAsync(plan, tenant, tally),
             RunDirectoryAsync(plan.References, deliveries, tenant, tally));
+        foreach (var (line, outcome) in tally.Outcomes())
+        {
+            CountEvents([types[line]], outcome is ItemOutcome.Conflict or ItemOutcome.Cycle ? "conflict" : outcome == ItemOutcome.Duplicate ? "duplicate" : "accepted");
+        }
+
+        CountEvents(refused.Select(e => types.GetValueOrDefault(e.Line, UnreadableType)), "rejected");
         return new IngestOutcome(tally.ToReport(), null);
+    }
+
+    /// <summary>The type tag of a line that could not be read as an event.</summary>
+    private const string UnreadableType = "invalid";
+
+    private static void CountEvents(IEnumerable<string> types, string outcome)
+    {
+        foreach (var group in types.GroupBy(t => t, StringComparer.Ordinal))
+        {
+            ReachMeters.Events.Add(group.Count(), new KeyValuePair<string, object?>("type", group.Key), new KeyValuePair<string, object?>("outcome", outcome));
+        }
     }
 
     private async Task<List<EventError>> FindCyclesAsync(IngestPlan plan, string tenant)
