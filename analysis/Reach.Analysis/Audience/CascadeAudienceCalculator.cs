@@ -199,41 +199,22 @@ public static class CascadeAudienceCalculator
     {
         var accountOf = graph.AccountOf;
         var author = accountOf[0];
-        long sumOfKnownSets = 0;
-        var allMembersFetched = true;
-        var knownAccounts = 0;
-        foreach (var a in audience)
+        var knownAccounts = audience.Count(a => a.FollowersKnown);
+
+        var accountsInOrder = new int[order.Length];
+        for (var i = 0; i < order.Length; i++)
         {
-            if (a.FollowersKnown)
-            {
-                sumOfKnownSets += a.FollowerSetSize;
-                allMembersFetched &= a.Members is not null;
-                knownAccounts++;
-            }
+            accountsInOrder[i] = accountOf[order[i]];
         }
 
-        // Followers of accounts whose F is unknown: their count f stands in, making reach an upper bound.
-        var seen = new bool[audience.Length];
-        long unknownAdded = 0;
-        var upperBound = false;
-        foreach (var node in order)
+        var (marginalInOrder, size) = ReachUnion.InOrder(accountsInOrder, audience, followersByAccount, options.ExactLimit);
+        for (var i = 0; i < order.Length; i++)
         {
-            var a = accountOf[node];
-            if (!seen[a] && !audience[a].FollowersKnown && Followers(a, followersByAccount) is { } f)
-            {
-                marginal[node] = f;
-                unknownAdded += f;
-                upperBound = true;
-            }
-
-            seen[a] = true;
+            marginal[order[i]] = marginalInOrder[i];
         }
 
-        var (union, method) = allMembersFetched && ExactUnion(order, accountOf, audience, options.ExactLimit, marginal) is { } exact
-            ? (exact, ReachFigures.Exact)
-            : (EstimatedUnion(order, accountOf, audience, marginal), ReachFigures.Hll);
-
-        var reach = union + unknownAdded;
+        var (union, method, upperBound) = (size.KnownUnion, size.Method, size.IsUpperBound);
+        var reach = size.Total;
         var authorAudience = audience[author].FollowersKnown ? audience[author].FollowerSetSize : Followers(author, followersByAccount) ?? 0;
         var earned = Math.Max(0, reach - authorAudience);
         var (strangers, decided) = Strangers(graph, audience);
@@ -254,71 +235,6 @@ public static class CascadeAudienceCalculator
             DecidedReposters = decided,
             AccountsWithKnownFollowers = knownAccounts,
         };
-    }
-
-    /// <summary>|⋃ F(v)| over the known sets in time order, or null once it passes <paramref name="limit"/>.</summary>
-    private static long? ExactUnion(int[] order, ReadOnlySpan<int> accountOf, AccountAudience[] audience, int limit, long[] marginal)
-    {
-        var reached = new HashSet<ulong>();
-        var seen = new bool[audience.Length];
-        foreach (var node in order)
-        {
-            var a = accountOf[node];
-            if (seen[a] || !audience[a].FollowersKnown)
-            {
-                seen[a] = true;
-                continue;
-            }
-
-            seen[a] = true;
-            var before = reached.Count;
-            foreach (var follower in audience[a].Members!)
-            {
-                reached.Add(follower);
-            }
-
-            if (reached.Count > limit)
-            {
-                return null;
-            }
-
-            marginal[node] = reached.Count - before;
-        }
-
-        return reached.Count;
-    }
-
-    /// <summary>The HyperLogLog estimate of the union; marginal reach is the rise of the estimate.</summary>
-    private static long EstimatedUnion(int[] order, ReadOnlySpan<int> accountOf, AccountAudience[] audience, long[] marginal)
-    {
-        var sketch = new HyperLogLog();
-        var seen = new bool[audience.Length];
-        long cumulative = 0;
-        foreach (var node in order)
-        {
-            var a = accountOf[node];
-            if (seen[a] || !audience[a].FollowersKnown)
-            {
-                seen[a] = true;
-                continue;
-            }
-
-            seen[a] = true;
-            if (audience[a].Members is { } members)
-            {
-                sketch.AddHashes(members);
-            }
-            else if (audience[a].Sketch is { } accountSketch)
-            {
-                sketch.UnionWith(accountSketch.AsSpan());
-            }
-
-            var estimate = Math.Max(cumulative, (long)Math.Round(sketch.Estimate()));
-            marginal[node] = estimate - cumulative;
-            cumulative = estimate;
-        }
-
-        return cumulative;
     }
 
     /// <summary>
