@@ -60,6 +60,7 @@ public static class ApiHosting
         app.MapEvents();
         app.MapPosts();
         app.MapAccounts();
+        app.MapCampaigns();
         app.MapWatch();
         app.MapReachHealth();
 

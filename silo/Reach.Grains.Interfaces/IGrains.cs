@@ -125,3 +125,45 @@ public interface IPingGrain : IGrainWithIntegerKey
 {
     Task PingAsync();
 }
+
+/// <summary>
+/// A tenant's account groups and campaign rules, keyed "{tenant}": matches every new root post
+/// against the rules so that campaigns pick up posts ingested after they were defined.
+/// </summary>
+public interface ICampaignDirectoryGrain : IGrainWithStringKey
+{
+    /// <summary>Sets a group's members; true when the group is new.</summary>
+    Task<bool> SetGroupAsync(string name, string[] accountIds);
+
+    Task<string[]?> GetGroupAsync(string name);
+
+    Task<Dictionary<string, string[]>> GetGroupsAsync();
+
+    Task SetRuleAsync(string campaignId, CampaignRule? rule);
+
+    /// <summary>Which campaigns' rules each post matches.</summary>
+    Task<CampaignMatch[]> MatchAsync(RootPostInfo[] posts);
+}
+
+/// <summary>Root posts carrying one tag, keyed "{tenant}/{tag}".</summary>
+public interface ITagIndexGrain : IGrainWithStringKey
+{
+    [AlwaysInterleave]
+    Task AddAsync(RootPostInfo[] posts);
+
+    Task<RootPostInfo[]> GetAsync();
+}
+
+/// <summary>One campaign, keyed "{tenant}/{campaignId}".</summary>
+public interface ICampaignGrain : IGrainWithStringKey
+{
+    /// <summary>Sets the definition and takes in the posts already stored that it names or matches.</summary>
+    Task<CampaignView> DefineAsync(CampaignDefinition definition);
+
+    Task AddPostsAsync(string[] postIds);
+
+    Task<CampaignView?> GetAsync();
+
+    /// <summary>The campaign's figures as JSON; Unknown when the campaign is not defined.</summary>
+    Task<JsonRead> GetMetricsAsync(TimeSpan bucket);
+}

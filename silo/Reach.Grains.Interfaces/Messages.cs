@@ -86,7 +86,8 @@ public sealed record PostSummary(
     [property: Id(0)] string PostId,
     [property: Id(1)] int Reposts,
     [property: Id(2)] double? StructuralVirality,
-    [property: Id(3)] long Version);
+    [property: Id(3)] long Version,
+    [property: Id(4)] long PostedAt = 0);
 
 /// <summary>
 /// Follower-graph events for one account: who follows it. Followers travel as 64-bit hashes of
@@ -240,3 +241,48 @@ public sealed record WatchList(
     [property: Id(0)] string[] Posts,
     [property: Id(1)] string[] Accounts,
     [property: Id(2)] int Limit);
+
+/// <summary>A root post as campaign rules see it.</summary>
+[GenerateSerializer, Immutable, Alias("reach.RootPostInfo")]
+public sealed record RootPostInfo(
+    [property: Id(0)] string PostId,
+    [property: Id(1)] string AuthorId,
+    [property: Id(2)] long At,
+    [property: Id(3)] string[] Tags);
+
+/// <summary>
+/// Which root posts a campaign takes besides its explicit list: those with any of
+/// <see cref="Tags"/>, by an author in any of <see cref="Groups"/>, posted in [From, To) — every
+/// criterion given must hold.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("reach.CampaignRule")]
+public sealed record CampaignRule(
+    [property: Id(0)] string[] Tags,
+    [property: Id(1)] string[] Groups,
+    [property: Id(2)] long? From,
+    [property: Id(3)] long? To)
+{
+    public bool Matches(RootPostInfo post, Func<string, string, bool> inGroup) =>
+        (Tags.Length == 0 || post.Tags.Any(t => Tags.Contains(t, StringComparer.Ordinal)))
+        && (Groups.Length == 0 || Groups.Any(g => inGroup(g, post.AuthorId)))
+        && (From is null || post.At >= From)
+        && (To is null || post.At < To);
+}
+
+[GenerateSerializer, Immutable, Alias("reach.CampaignDefinition")]
+public sealed record CampaignDefinition(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string? Name,
+    [property: Id(2)] string[] Posts,
+    [property: Id(3)] CampaignRule? Rule);
+
+/// <summary>A campaign's definition and the root posts it holds so far (explicit and matched).</summary>
+[GenerateSerializer, Immutable, Alias("reach.CampaignView")]
+public sealed record CampaignView(
+    [property: Id(0)] CampaignDefinition Definition,
+    [property: Id(1)] string[] Posts);
+
+[GenerateSerializer, Immutable, Alias("reach.CampaignMatch")]
+public sealed record CampaignMatch(
+    [property: Id(0)] string CampaignId,
+    [property: Id(1)] string PostId);

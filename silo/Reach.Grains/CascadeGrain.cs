@@ -182,7 +182,7 @@ public sealed class CascadeGrain(
         }
 
         var analysis = await AnalyzeAsync(Trigger.Read);
-        return new PostSummary(_graph.RootPostId, analysis.Metrics.Reposts, analysis.Metrics.StructuralVirality, analysis.GraphVersion);
+        return new PostSummary(_graph.RootPostId, analysis.Metrics.Reposts, analysis.Metrics.StructuralVirality, analysis.GraphVersion, analysis.Metrics.PostedAt.UtcTicks);
     }
 
     public async Task<JsonRead> GetAmplifiersAsync(int top, AmplifierOrder by)
@@ -376,7 +376,7 @@ public sealed class CascadeGrain(
 
     private async Task PushSummaryAsync(CascadeMetrics metrics, long version)
     {
-        var summary = new PostSummary(_graph.RootPostId, metrics.Reposts, metrics.StructuralVirality, version);
+        var summary = new PostSummary(_graph.RootPostId, metrics.Reposts, metrics.StructuralVirality, version, metrics.PostedAt.UtcTicks);
         if (_pushedSummary is not null && (_pushedSummary.Version > version || _pushedSummary with { Version = 0 } == summary with { Version = 0 }))
         {
             return;

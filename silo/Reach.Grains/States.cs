@@ -97,3 +97,27 @@ public sealed record WatchListState
     [Id(0)] public string[] Posts { get; init; } = [];
     [Id(1)] public string[] Accounts { get; init; } = [];
 }
+
+/// <summary>A tenant's account groups and campaign rules; small, written whole on change.</summary>
+[GenerateSerializer, Alias("reach.CampaignDirectoryState.v1")]
+public sealed record CampaignDirectoryState
+{
+    [Id(0)] public Dictionary<string, string[]> Groups { get; init; } = new(StringComparer.Ordinal);
+    [Id(1)] public Dictionary<string, CampaignRule> Rules { get; init; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>Journal entries: arrays of <see cref="RootPostInfo"/>.</summary>
+[GenerateSerializer, Alias("reach.TagIndexState.v1")]
+public sealed record TagIndexState : IJournaledState
+{
+    [Id(0)] public RootPostInfo[] Posts { get; init; } = [];
+    [Id(1)] public long JournalSequence { get; init; }
+}
+
+/// <summary>A campaign: its definition and the root posts it holds (at most a few thousand ids).</summary>
+[GenerateSerializer, Alias("reach.CampaignState.v1")]
+public sealed record CampaignState
+{
+    [Id(0)] public CampaignDefinition? Definition { get; init; }
+    [Id(1)] public string[] Posts { get; init; } = [];
+}

@@ -28,8 +28,9 @@ public sealed class IngestService(IGrainFactory grains)
         var tally = new LineTally(invalid.Count + events.Count, refused);
         var (conflicts, deliveries) = await ClaimAsync(plan, tenant, tally);
         plan.Drop(conflicts);
-        await ApplyCascadesAsync(plan, tenant, tally);
+        var newPosts = await ApplyCascadesAsync(plan, tenant, tally);
         await Task.WhenAll(
+            IndexNewPostsAsync(newPosts, tenant),
             RecordRepostsMadeAsync(plan, tenant),
             ApplyProfilesAsync(plan, tenant, tally),
             ApplyAccountsAsync(plan, tenant, tally),
@@ -99,15 +100,21 @@ public sealed class IngestService(IGrainFactory grains)
         return (lines, [.. results.SelectMany(r => r.Deliveries)]);
     }
 
-    private async Task ApplyCascadesAsync(IngestPlan plan, string tenant, LineTally tally)
+    /// <summary>Applies the cascades' work; returns the original posts stored for the first time.</summary>
+    private async Task<List<RootPostInfo>> ApplyCascadesAsync(IngestPlan plan, string tenant, LineTally tally)
     {
-        await Task.WhenAll(plan.Cascades.Select(async entry =>
+        var newPosts = await Task.WhenAll(plan.Cascades.Select(async entry =>
         {
             var work = entry.Value;
             var result = await Cascade(tenant, entry.Key).ApplyAsync(work.ToBatch());
+            var posts = new List<RootPostInfo>();
             for (var i = 0; i < work.Roots.Count; i++)
             {
                 tally.Record(work.Roots[i].Line, result.Roots[i], result.RootReasons[i]);
+                if (result.Roots[i] == ItemOutcome.Accepted && work.Roots[i].Event is { IsQuote: false } root)
+                {
+                    posts.Add(new RootPostInfo(entry.Key, root.AccountId, root.At, root.Tags ?? []));
+                }
             }
 
             for (var i = 0; i < work.Nodes.Count; i++)
@@ -120,7 +127,27 @@ public sealed class IngestService(IGrainFactory grains)
             {
                 tally.Record(work.Impressions[i].Line, result.Impressions[i], null);
             }
+
+            return posts;
         }));
+        return [.. newPosts.SelectMany(p => p)];
+    }
+
+    /// <summary>New posts join the index of each of their tags and every campaign whose rule they match.</summary>
+    private async Task IndexNewPostsAsync(List<RootPostInfo> posts, string tenant)
+    {
+        if (posts.Count == 0)
+        {
+            return;
+        }
+
+        var tagged = posts.SelectMany(p => p.Tags.Distinct(StringComparer.Ordinal).Select(tag => (Tag: tag, Post: p))).GroupBy(t => t.Tag, StringComparer.Ordinal);
+        var indexing = Task.WhenAll(tagged.Select(tag =>
+            grains.GetGrain<ITagIndexGrain>(GrainKeys.For(tenant, tag.Key)).AddAsync([.. tag.Select(t => t.Post)])));
+        var matches = await grains.GetGrain<ICampaignDirectoryGrain>(tenant).MatchAsync([.. posts]);
+        await Task.WhenAll(matches.GroupBy(m => m.CampaignId, StringComparer.Ordinal).Select(campaign =>
+            grains.GetGrain<ICampaignGrain>(GrainKeys.For(tenant, campaign.Key)).AddPostsAsync([.. campaign.Select(m => m.PostId)])));
+        await indexing;
     }
 
     private async Task RecordRepostsMadeAsync(IngestPlan plan, string tenant)

@@ -1,0 +1,189 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Reach.Analysis.Audience;
+using Reach.Grains;
+
+namespace Reach.Api.Endpoints;
+
+/// <summary>The members of an account group.</summary>
+public sealed record GroupBody(string[]? AccountIds);
+
+public sealed record GroupView(string Name, string[] AccountIds);
+
+/// <summary>A campaign rule: posts with any of these tags, by an author in any of these groups, posted in [from, to). Give tags or groups.</summary>
+public sealed record RuleBody(string[]? Tags, string[]? Groups, DateTimeOffset? From, DateTimeOffset? To);
+
+/// <summary>A campaign: an explicit list of root posts and/or a rule that also picks up matching posts ingested later.</summary>
+public sealed record CampaignBody(string? Name, string[]? Posts, RuleBody? Rule);
+
+public sealed record CampaignRuleView(string[] Tags, string[] Groups, DateTimeOffset? From, DateTimeOffset? To);
+
+public sealed record CampaignResponse(string CampaignId, string? Name, string[] ExplicitPosts, CampaignRuleView? Rule, string[] Posts);
+
+public static class CampaignsApi
+{
+    private const int MaxPosts = 10_000;
+    private const int MaxGroupMembers = 1_000_000;
+
+    public static IEndpointRouteBuilder MapCampaigns(this IEndpointRouteBuilder routes)
+    {
+        var groups = routes.MapGroup("/v1/groups/{name}").WithTags("Groups");
+        groups.MapPut("", PutGroupAsync)
+            .WithName("PutGroup")
+            .WithSummary("Define an account group")
+            .WithDescription("Sets the members of a named account group (e.g. official, advocates); campaign rules and campaign reach by group use it. 201 when new, 200 when replaced.")
+            .ProducesValidationProblem();
+        groups.MapGet("", GetGroupAsync)
+            .WithName("GetGroup")
+            .WithSummary("An account group")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var campaigns = routes.MapGroup("/v1/campaigns/{campaignId}").WithTags("Campaigns");
+        campaigns.MapPut("", PutCampaignAsync)
+            .WithName("PutCampaign")
+            .WithSummary("Define a campaign")
+            .WithDescription("An explicit list of root posts and/or a rule (any of these tags, authors in these groups, posted within [from, to)). Posts already stored that match are taken in now; matching posts ingested later join as they arrive. 201 when new, 200 when redefined.")
+            .ProducesValidationProblem();
+        campaigns.MapGet("", GetCampaignAsync)
+            .WithName("GetCampaign")
+            .WithSummary("A campaign and its posts")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        campaigns.MapGet("/metrics", GetCampaignMetricsAsync)
+            .WithName("GetCampaignMetrics")
+            .WithSummary("What a campaign reached")
+            .WithDescription("Posts, reposts, participants, exposure; reach deduplicated across all posts (exact, or HLL beyond the exact limit); earned reach and multiplier against the authors' combined audience; reach by account group; the audience overlap of the top posts; top posts and amplifiers; cumulative deduplicated reach per bucket (bucket=1h by default).")
+            .Produces<CampaignMetrics>(StatusCodes.Status200OK, "application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return routes;
+    }
+
+    private static async Task<Results<Created<GroupView>, Ok<GroupView>, ValidationProblem>> PutGroupAsync(
+        [StringLength(128, MinimumLength = 1)] string name, GroupBody body, IGrainFactory grains)
+    {
+        var members = body.AccountIds ?? [];
+        var errors = new Dictionary<string, string[]>();
+        if (members.Length > MaxGroupMembers)
+        {
+            errors["accountIds"] = [$"A group holds at most {MaxGroupMembers} accounts."];
+        }
+
+        if (members.FirstOrDefault(id => id.Length is 0 or > 128) is { } bad)
+        {
+            errors["accountIds"] = [$"Account ids have 1 to 128 characters; '{Truncate(bad)}' does not."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var created = await Directory(grains).SetGroupAsync(name, members);
+        var view = new GroupView(name, (await Directory(grains).GetGroupAsync(name))!);
+        return created ? TypedResults.Created($"/v1/groups/{Uri.EscapeDataString(name)}", view) : TypedResults.Ok(view);
+    }
+
+    private static async Task<Results<Ok<GroupView>, ProblemHttpResult>> GetGroupAsync([StringLength(128, MinimumLength = 1)] string name, IGrainFactory grains) =>
+        await Directory(grains).GetGroupAsync(name) is { } members
+            ? TypedResults.Ok(new GroupView(name, members))
+            : Problems.NotFound("Unknown group", $"No group '{name}' is defined.");
+
+    private static async Task<Results<Created<CampaignResponse>, Ok<CampaignResponse>, ValidationProblem>> PutCampaignAsync(
+        [StringLength(128, MinimumLength = 1)] string campaignId, CampaignBody body, IGrainFactory grains)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var posts = body.Posts ?? [];
+        if (posts.Length == 0 && body.Rule is null)
+        {
+            errors["posts"] = ["Give a list of posts, a rule, or both."];
+        }
+
+        if (posts.Length > MaxPosts)
+        {
+            errors["posts"] = [$"A campaign lists at most {MaxPosts} posts."];
+        }
+
+        if (posts.FirstOrDefault(id => id.Length is 0 or > 128) is { } bad)
+        {
+            errors["posts"] = [$"Post ids have 1 to 128 characters; '{Truncate(bad)}' does not."];
+        }
+
+        CampaignRule? rule = null;
+        if (body.Rule is { } r)
+        {
+            var (tags, groupNames) = (r.Tags ?? [], r.Groups ?? []);
+            if (tags.Length == 0 && groupNames.Length == 0)
+            {
+                errors["rule"] = ["A rule needs tags or groups (a time window alone would take every post)."];
+            }
+
+            if (r.From is { } from && r.To is { } to && from >= to)
+            {
+                errors["rule.to"] = ["'to' must be later than 'from'."];
+            }
+
+            var known = await Directory(grains).GetGroupsAsync();
+            if (groupNames.Where(g => !known.ContainsKey(g)).ToList() is { Count: > 0 } unknown)
+            {
+                errors["rule.groups"] = [$"Unknown groups: {string.Join(", ", unknown)}; define them with PUT /v1/groups/{{name}} first."];
+            }
+
+            rule = new CampaignRule(tags, groupNames, r.From?.UtcTicks, r.To?.UtcTicks);
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var campaign = Campaign(grains, campaignId);
+        var existed = await campaign.GetAsync() is not null;
+        var view = await campaign.DefineAsync(new CampaignDefinition(campaignId, body.Name, [.. posts.Distinct(StringComparer.Ordinal)], rule));
+        var response = Response(view);
+        return existed ? TypedResults.Ok(response) : TypedResults.Created($"/v1/campaigns/{Uri.EscapeDataString(campaignId)}", response);
+    }
+
+    private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> GetCampaignAsync(
+        [StringLength(128, MinimumLength = 1)] string campaignId, IGrainFactory grains) =>
+        await Campaign(grains, campaignId).GetAsync() is { } view
+            ? TypedResults.Ok(Response(view))
+            : UnknownCampaign(campaignId);
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetCampaignMetricsAsync(
+        [StringLength(128, MinimumLength = 1)] string campaignId, string? bucket, IGrainFactory grains)
+    {
+        if (!PostsApi.TryParseBucket(bucket ?? "1h", out var width))
+        {
+            return Problems.BadRequest("Invalid bucket",
+                $"'bucket' must be a positive duration of at least one second such as 30s, 5m, 1h, 1d or PT1H, not '{bucket}'.");
+        }
+
+        var read = await Campaign(grains, campaignId).GetMetricsAsync(width);
+        return read.Status switch
+        {
+            ReadStatus.Ready => TypedResults.Bytes(read.Json!, "application/json"),
+            ReadStatus.Invalid => Problems.BadRequest("Invalid bucket", read.Problem!),
+            _ => UnknownCampaign(campaignId),
+        };
+    }
+
+    private static CampaignResponse Response(CampaignView view) => new(
+        view.Definition.Id,
+        view.Definition.Name,
+        view.Definition.Posts,
+        view.Definition.Rule is { } rule
+            ? new CampaignRuleView(rule.Tags, rule.Groups, At(rule.From), At(rule.To))
+            : null,
+        view.Posts);
+
+    private static DateTimeOffset? At(long? ticks) => ticks is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    private static ProblemHttpResult UnknownCampaign(string campaignId) => Problems.NotFound("Unknown campaign", $"No campaign '{campaignId}' is defined.");
+
+    private static string Truncate(string id) => id.Length > 40 ? id[..40] + "…" : id;
+
+    private static ICampaignDirectoryGrain Directory(IGrainFactory grains) => grains.GetGrain<ICampaignDirectoryGrain>(GrainKeys.DefaultTenant);
+
+    private static ICampaignGrain Campaign(IGrainFactory grains, string campaignId) =>
+        grains.GetGrain<ICampaignGrain>(GrainKeys.For(GrainKeys.DefaultTenant, campaignId));
+}
