@@ -154,8 +154,7 @@ public static class CampaignsApi
     {
         if (!PostsApi.TryParseBucket(bucket ?? "1h", out var width))
         {
-            return Problems.BadRequest("Invalid bucket",
-                $"'bucket' must be a positive duration of at least one second such as 30s, 5m, 1h, 1d or PT1H, not '{bucket}'.");
+            return PostsApi.InvalidBucket(bucket);
         }
 
         var read = await Campaign(grains, campaignId).GetMetricsAsync(width);

@@ -108,8 +108,7 @@ public static partial class PostsApi
     {
         if (!TryParseBucket(bucket ?? "1h", out var width))
         {
-            return Problems.BadRequest("Invalid bucket",
-                $"'bucket' must be a positive duration of at least one second such as 30s, 5m, 1h, 1d or PT1H, not '{bucket}'.");
+            return InvalidBucket(bucket);
         }
 
         var read = await Cascade(grains, postId).GetTimelineAsync(width);
@@ -120,6 +119,9 @@ public static partial class PostsApi
             _ => await NotReadyAsync(grains, postId, read),
         };
     }
+
+    internal static ProblemHttpResult InvalidBucket(string? bucket) => Problems.BadRequest("Invalid bucket",
+        $"'bucket' must be a positive duration of at least one second such as 30s, 5m, 1h, 1d or PT1H, not '{bucket}'.");
 
     internal static bool TryParseBucket(string text, out TimeSpan bucket)
     {
