@@ -166,4 +166,7 @@ public interface ICampaignGrain : IGrainWithStringKey
 
     /// <summary>The campaign's figures as JSON; Unknown when the campaign is not defined.</summary>
     Task<JsonRead> GetMetricsAsync(TimeSpan bucket);
+
+    /// <summary>The figures with their evidence (method, engine, time range, facts and their digest) as a report, JSON.</summary>
+    Task<JsonRead> GetReportAsync(TimeSpan bucket);
 }

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Reach.Analysis;
 using Reach.Analysis.Audience;
+using Reach.Analysis.Cascades;
+using Reach.Analysis.Export;
 using Reach.Analysis.Ids;
 
 namespace Reach.Grains;
@@ -58,6 +60,42 @@ public sealed class CampaignGrain(
             return new JsonRead(ReadStatus.Unknown, null, 0);
         }
 
+        var (result, problem) = await ComputeAsync(definition, bucket);
+        if (result is null)
+        {
+            return new JsonRead(ReadStatus.Invalid, null, 0, problem);
+        }
+
+        var json = JsonSerializer.SerializeToNode(result.Metrics, ReachJson.Options)!.AsObject();
+        json.Insert(0, "campaignId", definition.Id);
+        json.Insert(1, "name", definition.Name);
+        return new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(json, ReachJson.Options), 0);
+    }
+
+    public async Task<JsonRead> GetReportAsync(TimeSpan bucket)
+    {
+        if (state.State.Definition is not { } definition)
+        {
+            return new JsonRead(ReadStatus.Unknown, null, 0);
+        }
+
+        var (result, problem) = await ComputeAsync(definition, bucket);
+        if (result is null)
+        {
+            return new JsonRead(ReadStatus.Invalid, null, 0, problem);
+        }
+
+        var report = new CampaignReport(
+            CampaignReport.CurrentVersion, definition.Id, definition.Name, DateTimeOffset.UtcNow, bucket, result.Metrics, result.Evidence, result.Tree);
+        return new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(report, ReachJson.Options), 0);
+    }
+
+    private sealed record Computed(CampaignMetrics Metrics, CampaignReportEvidence Evidence, ReportTree? Tree);
+
+    private const int TreeNodes = 300;
+
+    private async Task<(Computed? Result, string? Problem)> ComputeAsync(CampaignDefinition definition, TimeSpan bucket)
+    {
         var tenant = Tenant;
         var cascades = new List<CascadeArrays>();
         foreach (var chunk in state.State.Posts.Chunk(CallsInFlight))
@@ -68,12 +106,16 @@ public sealed class CampaignGrain(
 
         var accounts = new IdTable();
         var nodes = new List<CampaignNode>();
+        var nodeLines = new List<string>();
         for (var post = 0; post < cascades.Count; post++)
         {
             var cascade = cascades[post];
             for (var i = 0; i < cascade.PostIds.Length; i++)
             {
                 nodes.Add(new CampaignNode(post, cascade.PostIds[i], accounts.GetOrAdd(cascade.AccountIds[i]), cascade.Times[i], IsRoot: i == 0));
+                nodeLines.Add(EvidenceDigest.NodeLine(
+                    cascade.RootPostId, cascade.PostIds[i], cascade.AccountIds[i], ((NodeKind)cascade.Kinds[i]).ToString(),
+                    i == 0 ? null : cascade.PostIds[cascade.Parents[i]], cascade.Times[i]));
             }
         }
 
@@ -87,13 +129,15 @@ public sealed class CampaignGrain(
 
         var audiences = await new ParticipantAudiences().RefreshAsync(GrainFactory, tenant, accounts, counts, membersForAll: known <= options.Value.ExactReachLimit);
         var groups = await GrainFactory.GetGrain<ICampaignDirectoryGrain>(tenant).GetGroupsAsync();
+        var followers = counts.Counts.ToArray();
         var inputs = new CampaignInputs
         {
             PostIds = [.. cascades.Select(c => c.RootPostId)],
             AccountIds = [.. accounts.Ids()],
             Nodes = nodes,
             Audiences = audiences,
-            Followers = counts.Counts.ToArray(),
+            Followers = followers,
+
             // The groups the rule names, else every group with a member among the participants.
             Groups = groups
                 .Where(g => definition.Rule is { Groups.Length: > 0 } rule
@@ -103,6 +147,7 @@ public sealed class CampaignGrain(
             ExactLimit = options.Value.ExactReachLimit,
             Bucket = bucket,
         };
+
         CampaignMetrics metrics;
         try
         {
@@ -110,14 +155,47 @@ public sealed class CampaignGrain(
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "bucket")
         {
-            return new JsonRead(ReadStatus.Invalid, null, 0, e.Message[..e.Message.IndexOf(" (Parameter", StringComparison.Ordinal)]);
+            return (null, e.Message[..e.Message.IndexOf(" (Parameter", StringComparison.Ordinal)]);
         }
 
-        var json = JsonSerializer.SerializeToNode(metrics, ReachJson.Options)!.AsObject();
-        json.Insert(0, "campaignId", definition.Id);
-        json.Insert(1, "name", definition.Name);
-        json.Insert(2, "postsDefined", state.State.Posts.Length);
-        return new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(json, ReachJson.Options), 0);
+        var accountLines = Enumerable.Range(0, accounts.Count).Select(a => EvidenceDigest.AccountLine(accounts[a], followers[a], audiences[a]));
+        var times = nodes.Select(n => n.At).DefaultIfEmpty().ToList();
+        var entries = audiences.Sum(a => a?.FollowerSetSize ?? 0);
+        var evidence = new CampaignReportEvidence(
+            CampaignReport.Method,
+            CampaignReport.Engine,
+            nodes.Count > 0 ? new DateTimeOffset(times.Min(), TimeSpan.Zero) : null,
+            nodes.Count > 0 ? new DateTimeOffset(times.Max(), TimeSpan.Zero) : null,
+            nodes.Count + accounts.Count + entries,
+            new EvidenceCounts(cascades.Count, nodes.Count - cascades.Count, accounts.Count, entries),
+            EvidenceDigest.Compute(nodeLines, accountLines));
+
+        var top = metrics.TopPosts.Count > 0 ? cascades.First(c => c.RootPostId == metrics.TopPosts[0].PostId) : null;
+        return (new Computed(metrics, evidence, top is null ? null : Tree(top)), null);
+    }
+
+    /// <summary>The first nodes of a cascade in time order (parents come before children), for drawing.</summary>
+    private static ReportTree Tree(CascadeArrays cascade)
+    {
+        var order = Enumerable.Range(1, cascade.PostIds.Length - 1).OrderBy(i => cascade.Times[i]).ThenBy(i => cascade.PostIds[i], StringComparer.Ordinal);
+        var kept = new List<int> { 0 };
+        var position = new Dictionary<int, int> { [0] = 0 };
+        foreach (var node in order)
+        {
+            if (kept.Count == TreeNodes)
+            {
+                break;
+            }
+
+            if (position.ContainsKey(cascade.Parents[node]))
+            {
+                position[node] = kept.Count;
+                kept.Add(node);
+            }
+        }
+
+        return new ReportTree(
+            cascade.RootPostId, cascade.PostIds.Length, [.. kept.Select(n => cascade.PostIds[n])], [.. kept.Select(n => n == 0 ? -1 : position[cascade.Parents[n]])]);
     }
 
     private async Task<IEnumerable<string>> StoredPostsMatchingAsync(CampaignRule rule, ICampaignDirectoryGrain directory)

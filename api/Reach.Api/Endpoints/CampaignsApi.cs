@@ -1,6 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Reach.Analysis;
 using Reach.Analysis.Audience;
+using Reach.Analysis.Export;
+using Reach.Api.Reports;
 using Reach.Grains;
 
 namespace Reach.Api.Endpoints;
@@ -19,6 +26,9 @@ public sealed record CampaignBody(string? Name, string[]? Posts, RuleBody? Rule)
 public sealed record CampaignRuleView(string[] Tags, string[] Groups, DateTimeOffset? From, DateTimeOffset? To);
 
 public sealed record CampaignResponse(string CampaignId, string? Name, string[] ExplicitPosts, CampaignRuleView? Rule, string[] Posts);
+
+/// <summary>Whether a report still holds, the digest of the stored facts now, and what differs.</summary>
+public sealed record VerifyResult(bool Holds, string Digest, IReadOnlyList<string> Differences);
 
 public static class CampaignsApi
 {
@@ -55,8 +65,134 @@ public static class CampaignsApi
             .Produces<CampaignMetrics>(StatusCodes.Status200OK, "application/json")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        campaigns.MapGet("/report", GetReportAsync)
+            .WithName("GetCampaignReport")
+            .WithSummary("A report a client can read and check")
+            .WithDescription("format=json (default), csv (a zip of the tables, or one table with table=figures|posts|groups|amplifiers|overlap|timeline|evidence) or html (one self-contained file with SVG charts that prints cleanly). Every report carries an evidence block: method, engine version, time range, the number of facts behind it and a SHA-256 digest over their canonical list.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: ["text/csv", "application/zip", "text/html"])
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        campaigns.MapPost("/verify", VerifyAsync)
+            .WithName("VerifyCampaignReport")
+            .WithSummary("Check that a report still holds")
+            .WithDescription("Takes a report as JSON (application/json) or HTML (text/html), recomputes its figures and the digest of the facts behind them from what is stored now, and says whether the report holds, and if not, what differs.")
+            .Accepts<CampaignReport>("application/json", "text/html")
+            .Produces<VerifyResult>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetReportAsync(
+        [StringLength(128, MinimumLength = 1)] string campaignId,
+        [AllowedValues("json", "csv", "html", null)] string? format,
+        string? table,
+        string? bucket,
+        IGrainFactory grains)
+    {
+        if (!PostsApi.TryParseBucket(bucket ?? "1h", out var width))
+        {
+            return PostsApi.InvalidBucket(bucket);
+        }
+
+        if (table is not null && (format != "csv" || !ReportCsv.Tables.Contains(table)))
+        {
+            return Problems.BadRequest("Invalid table", $"'table' goes with format=csv and is one of {string.Join(", ", ReportCsv.Tables)}, not '{table}'.");
+        }
+
+        var read = await Campaign(grains, campaignId).GetReportAsync(width);
+        if (read.Status != ReadStatus.Ready)
+        {
+            return read.Status == ReadStatus.Invalid ? Problems.BadRequest("Invalid bucket", read.Problem!) : UnknownCampaign(campaignId);
+        }
+
+        var file = SafeFileName(campaignId);
+        if (format is null or "json")
+        {
+            return TypedResults.Bytes(read.Json!, "application/json");
+        }
+
+        var report = JsonSerializer.Deserialize<CampaignReport>(read.Json!, ReachJson.Options)!;
+        return format == "html"
+            ? TypedResults.Bytes(Encoding.UTF8.GetBytes(ReportHtml.Write(report)), "text/html; charset=utf-8")
+            : table is not null
+                ? TypedResults.Bytes(Encoding.UTF8.GetBytes(ReportCsv.Table(report, table)), "text/csv; charset=utf-8", $"{file}-{table}.csv")
+                : TypedResults.Bytes(ReportCsv.Zip(report), "application/zip", $"{file}-report.zip");
+    }
+
+    private static async Task<Results<Ok<VerifyResult>, ProblemHttpResult>> VerifyAsync(
+        [StringLength(128, MinimumLength = 1)] string campaignId, HttpRequest request, IGrainFactory grains)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        var html = request.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true;
+        var (json, shown) = html ? ReportHtml.Read(body) : (body, new Dictionary<string, string>());
+        JsonNode? submitted;
+        try
+        {
+            submitted = json is null ? null : JsonNode.Parse(json);
+        }
+        catch (JsonException)
+        {
+            submitted = null;
+        }
+
+        if (submitted?["figures"] is not JsonObject figures || submitted["evidence"]?["digest"] is null || submitted["bucket"] is null)
+        {
+            return Problems.BadRequest("Not a report",
+                html ? "The HTML holds no embedded Reach report (a script element with id reach-report)." : "The body is not a Reach report: it needs figures, bucket and evidence.digest.");
+        }
+
+        if (submitted["campaignId"]?.GetValue<string>() != campaignId)
+        {
+            return Problems.BadRequest("Another campaign's report", $"The report is of campaign '{submitted["campaignId"]}', not '{campaignId}'.");
+        }
+
+        if (!TimeSpan.TryParse(submitted["bucket"]!.GetValue<string>(), CultureInfo.InvariantCulture, out var bucket) || bucket < TimeSpan.FromSeconds(1))
+        {
+            return Problems.BadRequest("Not a report", "The report's bucket is not a duration of at least one second.");
+        }
+
+        var read = await Campaign(grains, campaignId).GetReportAsync(bucket);
+        if (read.Status != ReadStatus.Ready)
+        {
+            return read.Status == ReadStatus.Invalid ? Problems.BadRequest("Invalid bucket", read.Problem!) : UnknownCampaign(campaignId);
+        }
+
+        var current = JsonNode.Parse(read.Json!)!;
+        var differences = new List<string>();
+        var digest = current["evidence"]!["digest"]!.GetValue<string>();
+        if (submitted["evidence"]!["digest"]!.GetValue<string>() != digest)
+        {
+            differences.Add("evidence.digest: the facts behind the campaign changed since the report (or the digest was edited)");
+        }
+
+        foreach (var (name, value) in current["figures"]!.AsObject())
+        {
+            if (!JsonNode.DeepEquals(figures[name], value))
+            {
+                differences.Add($"figures.{name}: the report says {figures[name]?.ToJsonString() ?? "nothing"}, the stored events give {value?.ToJsonString()}");
+            }
+        }
+
+        var currentFigures = JsonSerializer.SerializeToElement(current["figures"], ReachJson.Options);
+        foreach (var (name, text) in shown)
+        {
+            if (currentFigures.TryGetProperty(name, out var value) && ReportHtml.Format(value) != text)
+            {
+                differences.Add($"shown {name}: the page shows {text}, the stored events give {ReportHtml.Format(value)}");
+            }
+        }
+
+        if (html && shown.Count < ReportHtml.Figures.Length)
+        {
+            differences.Add("the page's figures table is incomplete");
+        }
+
+        return TypedResults.Ok(new VerifyResult(differences.Count == 0, digest, differences));
+    }
+
+    private static string SafeFileName(string id) => string.Concat(id.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
     private static async Task<Results<Created<GroupView>, Ok<GroupView>, ValidationProblem>> PutGroupAsync(
         [StringLength(128, MinimumLength = 1)] string name, GroupBody body, IGrainFactory grains)
