@@ -121,12 +121,16 @@ public sealed partial class CampaignReportTests(ReachHost host)
         Assert.Contains(rejected["differences"]!.AsArray(), d => d!.GetValue<string>().StartsWith("shown reach", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task A_body_that_is_not_a_report_is_refused_with_a_problem()
+    [Theory]
+    [InlineData("{\"hello\":1}")]
+    [InlineData("not json")]
+    [InlineData("{\"campaignId\":7,\"bucket\":\"01:00:00\",\"figures\":{},\"evidence\":{\"digest\":\"x\"}}")]
+    [InlineData("{\"campaignId\":\"other\",\"bucket\":\"01:00:00\",\"figures\":{},\"evidence\":{\"digest\":\"x\"}}")]
+    public async Task A_body_that_is_not_a_report_of_this_campaign_is_refused_with_a_problem(string body)
     {
         var x = await CampaignAsync();
 
-        using var content = new StringContent("{\"hello\":1}", Encoding.UTF8, "application/json");
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await _client.PostAsync($"/v1/campaigns/{x}c/verify", content, TestContext.Current.CancellationToken);
 
         await response.ProblemAsync(400);

@@ -137,18 +137,21 @@ public static class CampaignsApi
             submitted = null;
         }
 
-        if (submitted?["figures"] is not JsonObject figures || submitted["evidence"]?["digest"] is null || submitted["bucket"] is null)
+        if (submitted?["figures"] is not JsonObject figures
+            || !Text(submitted["evidence"]?["digest"], out var submittedDigest)
+            || !Text(submitted["bucket"], out var submittedBucket)
+            || !Text(submitted["campaignId"], out var submittedCampaign))
         {
             return Problems.BadRequest("Not a report",
-                html ? "The HTML holds no embedded Reach report (a script element with id reach-report)." : "The body is not a Reach report: it needs figures, bucket and evidence.digest.");
+                html ? "The HTML holds no embedded Reach report (a script element with id reach-report)." : "The body is not a Reach report: it needs campaignId, figures, bucket and evidence.digest.");
         }
 
-        if (submitted["campaignId"]?.GetValue<string>() != campaignId)
+        if (submittedCampaign != campaignId)
         {
-            return Problems.BadRequest("Another campaign's report", $"The report is of campaign '{submitted["campaignId"]}', not '{campaignId}'.");
+            return Problems.BadRequest("Another campaign's report", $"The report is of campaign '{submittedCampaign}', not '{campaignId}'.");
         }
 
-        if (!TimeSpan.TryParse(submitted["bucket"]!.GetValue<string>(), CultureInfo.InvariantCulture, out var bucket) || bucket < TimeSpan.FromSeconds(1))
+        if (!TimeSpan.TryParse(submittedBucket, CultureInfo.InvariantCulture, out var bucket) || bucket < TimeSpan.FromSeconds(1))
         {
             return Problems.BadRequest("Not a report", "The report's bucket is not a duration of at least one second.");
         }
@@ -162,7 +165,7 @@ public static class CampaignsApi
         var current = JsonNode.Parse(read.Json!)!;
         var differences = new List<string>();
         var digest = current["evidence"]!["digest"]!.GetValue<string>();
-        if (submitted["evidence"]!["digest"]!.GetValue<string>() != digest)
+        if (submittedDigest != digest)
         {
             differences.Add("evidence.digest: the facts behind the campaign changed since the report (or the digest was edited)");
         }
@@ -190,6 +193,12 @@ public static class CampaignsApi
         }
 
         return TypedResults.Ok(new VerifyResult(differences.Count == 0, digest, differences));
+    }
+
+    private static bool Text(JsonNode? node, out string text)
+    {
+        text = "";
+        return node is JsonValue value && value.TryGetValue(out text!);
     }
 
     private static string SafeFileName(string id) => string.Concat(id.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
