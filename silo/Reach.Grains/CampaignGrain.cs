@@ -127,7 +127,9 @@ public sealed class CampaignGrain(
             known += Math.Max(0, size);
         }
 
-        var audiences = await new ParticipantAudiences().RefreshAsync(GrainFactory, tenant, accounts, counts, membersForAll: known <= options.Value.ExactReachLimit);
+        var participants = new ParticipantAudiences();
+        var membersForAll = known <= options.Value.ExactReachLimit;
+        var audiences = await participants.RefreshAsync(GrainFactory, tenant, accounts, counts, membersForAll);
         var groups = await GrainFactory.GetGrain<ICampaignDirectoryGrain>(tenant).GetGroupsAsync();
         var followers = counts.Counts.ToArray();
         var inputs = new CampaignInputs
@@ -152,6 +154,13 @@ public sealed class CampaignGrain(
         try
         {
             metrics = await Task.Run(() => CampaignCalculator.Compute(inputs));
+            if (metrics.ReachMethod == ReachFigures.Hll && !membersForAll && metrics.Reach <= options.Value.ExactReachLimit)
+            {
+                // The sets overlap so much that the union fits the exact limit after all: count it exactly.
+                audiences = await participants.RefreshAsync(GrainFactory, tenant, accounts, counts, membersForAll: true);
+                inputs = inputs with { Audiences = audiences };
+                metrics = await Task.Run(() => CampaignCalculator.Compute(inputs));
+            }
         }
         catch (ArgumentOutOfRangeException e) when (e.ParamName == "bucket")
         {

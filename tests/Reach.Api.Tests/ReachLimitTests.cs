@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+
 namespace Reach.Api.Tests;
 
 /// <summary>Reach beyond the exact limit, through the grains: sketches of large follower sets.</summary>
@@ -50,5 +52,27 @@ public sealed class ReachLimitTests(ReachLimitHost host) : IClassFixture<ReachLi
         Assert.Equal("exact", metrics["reachMethod"]!.GetValue<string>());
         Assert.Equal(3_001, metrics["reach"]!.GetValue<long>());
         Assert.Equal(1, metrics["earnedReach"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_campaign_whose_large_audiences_overlap_within_the_limit_is_counted_exactly()
+    {
+        var x = Ids.Unique();
+        var shared = Enumerable.Range(0, 3_000).Select(i => $"{x}f{i}").ToArray();
+        await _client.IngestAsync(
+        [
+            Ev.Followers(x + "a", shared, -10),
+            Ev.Followers(x + "b", [.. shared, x + "extra"], -10),
+            Ev.Post(x + "P1", x + "a", 0),
+            Ev.Post(x + "P2", x + "b", 1),
+        ]);
+        using var defined = await _client.PutAsJsonAsync($"/v1/campaigns/{x}c", new { posts = new[] { x + "P1", x + "P2" } }, TestContext.Current.CancellationToken);
+        Assert.True(defined.IsSuccessStatusCode);
+
+        var metrics = await _client.GetJsonAsync($"/v1/campaigns/{x}c/metrics");
+
+        Assert.Equal("exact", metrics["reachMethod"]!.GetValue<string>());
+        Assert.Equal(3_001, metrics["reach"]!.GetValue<long>());
+        Assert.Equal(3_000, metrics["overlap"]![0]!["shared"]!.GetValue<long>());
     }
 }
