@@ -121,15 +121,8 @@ public sealed class CampaignGrain(
 
         var counts = new AudienceCache();
         await counts.RefreshAsync(GrainFactory, tenant, accounts);
-        long known = 0;
-        foreach (var size in counts.SetSizes)
-        {
-            known += Math.Max(0, size);
-        }
-
         var participants = new ParticipantAudiences();
-        var membersForAll = known <= options.Value.ExactReachLimit;
-        var audiences = await participants.RefreshAsync(GrainFactory, tenant, accounts, counts, membersForAll);
+        var audiences = await participants.RefreshAsync(GrainFactory, tenant, accounts, counts, options.Value.ExactReachLimit);
         var groups = await GrainFactory.GetGrain<ICampaignDirectoryGrain>(tenant).GetGroupsAsync();
         var followers = counts.Counts.ToArray();
         var inputs = new CampaignInputs
@@ -154,10 +147,10 @@ public sealed class CampaignGrain(
         try
         {
             metrics = await Task.Run(() => CampaignCalculator.Compute(inputs));
-            if (metrics.ReachMethod == ReachFigures.Hll && !membersForAll && metrics.Reach <= options.Value.ExactReachLimit)
+            if (metrics.ReachMethod == ReachFigures.Hll && metrics.Reach <= options.Value.ExactReachLimit)
             {
                 // The sets overlap so much that the union fits the exact limit after all: count it exactly.
-                audiences = await participants.RefreshAsync(GrainFactory, tenant, accounts, counts, membersForAll: true);
+                audiences = await participants.RefreshAsync(GrainFactory, tenant, accounts, counts, options.Value.ExactReachLimit, membersForAll: true);
                 inputs = inputs with { Audiences = audiences };
                 metrics = await Task.Run(() => CampaignCalculator.Compute(inputs));
             }

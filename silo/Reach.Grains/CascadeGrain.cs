@@ -182,7 +182,7 @@ public sealed class CascadeGrain(
         }
 
         var analysis = await AnalyzeAsync(Trigger.Read);
-        return new PostSummary(_graph.RootPostId, analysis.Metrics.Reposts, analysis.Metrics.StructuralVirality, analysis.GraphVersion, analysis.Metrics.PostedAt.UtcTicks);
+        return Summary(analysis.Metrics, analysis.GraphVersion);
     }
 
     public async Task<JsonRead> GetAmplifiersAsync(int top, AmplifierOrder by)
@@ -331,14 +331,7 @@ public sealed class CascadeGrain(
                 await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
             }
 
-            long known = 0;
-            foreach (var size in _audience.SetSizes)
-            {
-                known += Math.Max(0, size);
-            }
-
-            var exact = membersForAll || known <= options.Value.ExactReachLimit;
-            var audiences = await _participants.RefreshAsync(GrainFactory, _tenant, _graph.Accounts, _audience, exact);
+            var audiences = await _participants.RefreshAsync(GrainFactory, _tenant, _graph.Accounts, _audience, options.Value.ExactReachLimit, membersForAll);
             if (_audience.Accounts == _graph.Accounts.Count)
             {
                 return audiences;
@@ -376,7 +369,7 @@ public sealed class CascadeGrain(
 
     private async Task PushSummaryAsync(CascadeMetrics metrics, long version)
     {
-        var summary = new PostSummary(_graph.RootPostId, metrics.Reposts, metrics.StructuralVirality, version, metrics.PostedAt.UtcTicks);
+        var summary = Summary(metrics, version);
         if (_pushedSummary is not null && (_pushedSummary.Version > version || _pushedSummary with { Version = 0 } == summary with { Version = 0 }))
         {
             return;
@@ -385,6 +378,9 @@ public sealed class CascadeGrain(
         await GrainFactory.GetGrain<IAccountGrain>(GrainKeys.For(_tenant, metrics.AuthorId)).UpdatePostAsync(summary);
         _pushedSummary = summary;
     }
+
+    private static PostSummary Summary(CascadeMetrics metrics, long version) =>
+        new(metrics.PostId, metrics.Reposts, metrics.StructuralVirality, version, metrics.PostedAt.UtcTicks);
 
     private void ScheduleRefresh()
     {

@@ -38,9 +38,10 @@ internal sealed class ParticipantAudiences
     /// Brings the view up to date for the first <paramref name="cache"/>.Accounts participants and
     /// returns per account what the calculator needs; null where F(u) is unknown.
     /// </summary>
-    /// <param name="membersForAll">Fetch members of every set (the exact count), not sketches of the large ones.</param>
+    /// <param name="exactLimit">While the known sets hold at most this many entries in all, their union cannot pass it: members are fetched, not sketches.</param>
+    /// <param name="membersForAll">Fetch members of every set whatever their sizes (an estimate turned out to fit the exact limit).</param>
     public async Task<AccountAudience?[]> RefreshAsync(
-        IGrainFactory grains, string tenant, IdTable accounts, AudienceCache cache, bool membersForAll)
+        IGrainFactory grains, string tenant, IdTable accounts, AudienceCache cache, int exactLimit, bool membersForAll = false)
     {
         var participants = cache.Accounts;
         if (participants > _hashes.Length)
@@ -62,6 +63,13 @@ internal sealed class ParticipantAudiences
         _participants = participants;
         var sizes = cache.SetSizes;
         var versions = cache.SetVersions;
+        long entries = 0;
+        foreach (var size in sizes)
+        {
+            entries += Math.Max(0, size);
+        }
+
+        membersForAll |= entries <= exactLimit;
         var work = new List<(int Account, AudienceQuery Query, int[] Positions)>();
         var sketches = new byte[]?[participants];
         for (var a = 0; a < participants; a++)

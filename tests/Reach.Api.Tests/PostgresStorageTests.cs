@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -240,7 +239,7 @@ public sealed class PostgresStorageTests(PostgresServer postgres)
                     options.ClusterId = clusterId;
                     options.ServiceId = "reach-tests";
                 });
-                silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
+                silo.ConfigureEndpoints(IPAddress.Loopback, Ports.Free(), Ports.Free());
             });
             var host = builder.Build();
             try
@@ -276,12 +275,5 @@ public sealed class PostgresStorageTests(PostgresServer postgres)
                 _host.Dispose();
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

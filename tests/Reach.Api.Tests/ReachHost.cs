@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -23,16 +21,9 @@ public class ReachHost : WebApplicationFactory<Program>
         builder.UseSetting("Reach:LoadSample", LoadSample ? "true" : "false");
         builder.UseSetting("Reach:LargeCascadeNodes", LargeCascadeNodes.ToString());
         builder.UseSetting("Reach:MetricsRefreshInterval", "00:00:00.200");
-        builder.UseSetting("Reach:SiloPort", FreePort().ToString());
-        builder.UseSetting("Reach:GatewayPort", FreePort().ToString());
+        builder.UseSetting("Reach:SiloPort", Ports.Free().ToString());
+        builder.UseSetting("Reach:GatewayPort", Ports.Free().ToString());
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -164,14 +164,8 @@ public sealed class FollowerSet
 
         List<ulong>? adds = null;
         HashSet<ulong>? removes = null;
-        void Consider(ulong follower, long at, bool follows)
+        foreach (var (follower, follows, listed) in PairsOverTheList())
         {
-            if (at <= _snapshotAt)
-            {
-                return;
-            }
-
-            var listed = _snapshot.AsSpan().BinarySearch(follower) >= 0;
             if (follows && !listed)
             {
                 (adds ??= []).Add(follower);
@@ -180,16 +174,6 @@ public sealed class FollowerSet
             {
                 (removes ??= []).Add(follower);
             }
-        }
-
-        for (var i = 0; i < _pairFollowers.Length; i++)
-        {
-            Consider(_pairFollowers[i], _pairTimes[i], _pairFollows[i]);
-        }
-
-        foreach (var (follower, (at, follows)) in _recent)
-        {
-            Consider(follower, at, follows);
         }
 
         if (adds is null && removes is null)
@@ -421,24 +405,31 @@ public sealed class FollowerSet
     private long Recount()
     {
         long count = _snapshot.Length;
-        void Consider(ulong follower, long at, bool follows)
+        foreach (var (_, follows, listed) in PairsOverTheList())
         {
-            if (at > _snapshotAt && follows != (_snapshot.AsSpan().BinarySearch(follower) >= 0))
-            {
-                count += follows ? 1 : -1;
-            }
+            count += follows == listed ? 0 : follows ? 1 : -1;
         }
 
+        return count;
+    }
+
+    /// <summary>Every pair event later than the follower list, and whether the list has that follower.</summary>
+    private IEnumerable<(ulong Follower, bool Follows, bool Listed)> PairsOverTheList()
+    {
         for (var i = 0; i < _pairFollowers.Length; i++)
         {
-            Consider(_pairFollowers[i], _pairTimes[i], _pairFollows[i]);
+            if (_pairTimes[i] > _snapshotAt)
+            {
+                yield return (_pairFollowers[i], _pairFollows[i], _snapshot.AsSpan().BinarySearch(_pairFollowers[i]) >= 0);
+            }
         }
 
         foreach (var (follower, (at, follows)) in _recent)
         {
-            Consider(follower, at, follows);
+            if (at > _snapshotAt)
+            {
+                yield return (follower, follows, _snapshot.AsSpan().BinarySearch(follower) >= 0);
+            }
         }
-
-        return count;
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Reach.Api.Tests.Durable;
@@ -183,14 +182,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
 /// <summary>The ports of one service process; kept across restarts.</summary>
 internal sealed record ServicePorts(int Http, int Silo, int Gateway)
 {
-    public static ServicePorts Free() => new(FreePort(), FreePort(), FreePort());
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static ServicePorts Free() => new(Ports.Free(), Ports.Free(), Ports.Free());
 }
 
 /// <summary>Tests that run service processes take turns: two cores do not run four silos and PostgreSQL well at once.</summary>

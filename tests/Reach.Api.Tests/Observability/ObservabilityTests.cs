@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -145,7 +144,7 @@ public sealed partial class ObservabilityTests(PostgresServer postgres)
         var (service, x) = await StartAndIngestAsync();
         await using var _ = service;
         var directory = Directory.CreateTempSubdirectory("reach-prometheus-");
-        var port = FreePort();
+        var port = Ports.Free();
         var config = Path.Combine(directory.FullName, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
             global:
@@ -233,11 +232,4 @@ public sealed partial class ObservabilityTests(PostgresServer postgres)
     // An identifier not followed by "(" (a function call) and not a number.
     [GeneratedRegex(@"(?<![\w.$])([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()")]
     private static partial Regex Identifiers();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

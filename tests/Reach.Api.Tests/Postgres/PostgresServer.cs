@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 [assembly: AssemblyFixture(typeof(Reach.Api.Tests.Postgres.PostgresServer))]
@@ -115,7 +113,7 @@ public sealed class PostgresServer : IAsyncDisposable
         int port;
         for (var attempt = 1; ; attempt++)
         {
-            port = FreePort();
+            port = Ports.Free();
             try
             {
                 await RunAsync(Tool("pg_ctl"), ["start", "-D", data, "-l", Path.Combine(_folder, "server.log"), "-o", $"-p {port}", "-w", "-t", ((int)StartTimeout.TotalSeconds).ToString()]);
@@ -244,11 +242,4 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private static string ResolveLink(string path) =>
         File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
