@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
+using Reach.Api.Access;
 using Reach.Api.Endpoints;
 using Reach.Api.Observability;
 using Reach.Grains;
@@ -19,12 +20,14 @@ public static class ApiHosting
         builder.Services.AddExceptionHandler<Endpoints.BadRequestHandler>();
         builder.Services.AddExceptionHandler<Endpoints.ClusterUnavailableHandler>();
         builder.Services.AddValidation();
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(options => options.AddApiKeySecurity().AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Reach";
-            document.Info.Description = "Reach and virality analytics for repost cascades: ingest events, read cascade metrics, export cascades.";
+            document.Info.Description = "Reach and virality analytics for repost cascades: ingest events, read cascade metrics, export cascades, " +
+                "prove what campaigns reached. Every /v1 route needs an API key of one tenant with the scope the route names.";
             return Task.CompletedTask;
         }));
+        builder.Services.AddReachAccess();
         builder.Services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
@@ -54,14 +57,16 @@ public static class ApiHosting
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        app.UseReachAccess();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(options => options.AddPreferredSecuritySchemes(ApiKeyAuthenticationHandler.SchemeName)).AllowAnonymous();
         app.MapHome();
         app.MapEvents();
         app.MapPosts();
         app.MapAccounts();
         app.MapCampaigns();
         app.MapWatch();
+        app.MapKeys();
         app.MapReachHealth();
 
         app.Services.GetRequiredService<ClusterGauge>();
@@ -72,7 +77,7 @@ public static class ApiHosting
             await context.RequestServices.GetRequiredService<WatchGauges>().RefreshAsync(context.RequestAborted);
             await next(context);
         }));
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous();
         return app;
     }
 }

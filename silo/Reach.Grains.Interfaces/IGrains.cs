@@ -170,3 +170,39 @@ public interface ICampaignGrain : IGrainWithStringKey
     /// <summary>The figures with their evidence (method, engine, time range, facts and their digest) as a report, JSON.</summary>
     Task<JsonRead> GetReportAsync(TimeSpan bucket);
 }
+
+/// <summary>
+/// One API key, keyed by its id: the first 16 hex digits of the key's SHA-256. Holds the whole
+/// hash, never the key; the tenant and scopes it grants; whether it was revoked.
+/// </summary>
+public interface IApiKeyGrain : IGrainWithStringKey
+{
+    /// <summary>Stores a new key; false when the id is taken.</summary>
+    Task<bool> CreateAsync(ApiKeyRecord record);
+
+    /// <summary>Whether a key with this SHA-256 is valid, and what it grants.</summary>
+    [ReadOnly]
+    Task<ApiKeyCheck> CheckAsync(byte[] keyHash);
+
+    /// <summary>Revokes the key if it belongs to <paramref name="tenant"/>; null when it does not (or does not exist).</summary>
+    Task<ApiKeyInfo?> RevokeAsync(string tenant);
+
+    Task<ApiKeyInfo?> GetAsync(string tenant);
+}
+
+/// <summary>The ids of a tenant's keys, keyed "{tenant}", for listing them.</summary>
+public interface ITenantKeysGrain : IGrainWithStringKey
+{
+    Task AddAsync(string keyId);
+
+    Task<string[]> GetAsync();
+}
+
+/// <summary>The tenants that have watched something, keyed 0: what /metrics reads the watch gauges of.</summary>
+public interface IWatchingTenantsGrain : IGrainWithIntegerKey
+{
+    Task AddAsync(string tenant);
+
+    [ReadOnly]
+    Task<string[]> GetAsync();
+}

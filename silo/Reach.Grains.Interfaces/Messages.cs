@@ -286,3 +286,51 @@ public sealed record CampaignView(
 public sealed record CampaignMatch(
     [property: Id(0)] string CampaignId,
     [property: Id(1)] string PostId);
+
+/// <summary>What an API key lets its holder do. Scopes are independent: admin does not imply read.</summary>
+[Flags]
+public enum ApiScopes
+{
+    None = 0,
+
+    /// <summary>POST /v1/events.</summary>
+    Ingest = 1,
+
+    /// <summary>Every GET of the tenant's data, and verifying reports.</summary>
+    Read = 2,
+
+    /// <summary>Groups, campaigns, the watch list and the tenant's keys.</summary>
+    Admin = 4,
+
+    All = Ingest | Read | Admin,
+}
+
+[GenerateSerializer, Immutable, Alias("reach.ApiKeyRecord")]
+public sealed record ApiKeyRecord(
+    [property: Id(0)] string Tenant,
+    [property: Id(1)] string Name,
+    [property: Id(2)] ApiScopes Scopes,
+    [property: Id(3)] byte[] Hash,
+    [property: Id(4)] DateTimeOffset CreatedAt);
+
+public enum ApiKeyStatus : byte
+{
+    Valid,
+    Unknown,
+    Revoked,
+}
+
+[GenerateSerializer, Immutable, Alias("reach.ApiKeyCheck")]
+public sealed record ApiKeyCheck(
+    [property: Id(0)] ApiKeyStatus Status,
+    [property: Id(1)] string? Tenant,
+    [property: Id(2)] ApiScopes Scopes);
+
+/// <summary>A key as its tenant's admins see it: never the key itself.</summary>
+[GenerateSerializer, Immutable, Alias("reach.ApiKeyInfo")]
+public sealed record ApiKeyInfo(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] ApiScopes Scopes,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] DateTimeOffset? RevokedAt);

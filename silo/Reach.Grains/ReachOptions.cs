@@ -66,6 +66,26 @@ public sealed class ReachOptions
     [Range(0, long.MaxValue)]
     public long SnapshotMinJournalBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// An API key for the tenant "default" with every scope, set by configuration (a secret in a
+    /// deployment). When unset, the embedded default (in-memory storage, listening on loopback
+    /// only) makes one up at start and prints it.
+    /// </summary>
+    public string? DevelopmentKey { get; set; }
+
+    /// <summary>The key that may create tenants' keys (POST /v1/tenants/{tenant}/keys); it reads no tenant's data. Unset: no one may.</summary>
+    public string? OperatorKey { get; set; }
+
+    /// <summary>Requests each API key may make per <see cref="RateLimitPeriod"/>, per API process.</summary>
+    [Range(1, int.MaxValue)]
+    public int RateLimitPermits { get; set; } = 2_000;
+
+    public TimeSpan RateLimitPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Requests a key may make at once after being idle (the token bucket's size).</summary>
+    [Range(1, int.MaxValue)]
+    public int RateLimitBurst { get; set; } = 4_000;
+
     /// <summary>Journal group commits that may be in flight at once per silo.</summary>
     [Range(1, 16)]
     public int JournalWriters { get; set; } = 2;

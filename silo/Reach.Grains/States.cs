@@ -121,3 +121,23 @@ public sealed record CampaignState
     [Id(0)] public CampaignDefinition? Definition { get; init; }
     [Id(1)] public string[] Posts { get; init; } = [];
 }
+
+/// <summary>One API key: its hash and grant, and when it was revoked.</summary>
+[GenerateSerializer, Alias("reach.ApiKeyState.v1")]
+public sealed record ApiKeyState
+{
+    [Id(0)] public ApiKeyRecord? Key { get; init; }
+    [Id(1)] public DateTimeOffset? RevokedAt { get; init; }
+}
+
+[GenerateSerializer, Alias("reach.TenantKeysState.v1")]
+public sealed record TenantKeysState
+{
+    [Id(0)] public string[] KeyIds { get; init; } = [];
+}
+
+[GenerateSerializer, Alias("reach.WatchingTenantsState.v1")]
+public sealed record WatchingTenantsState
+{
+    [Id(0)] public string[] Tenants { get; init; } = [];
+}

@@ -22,6 +22,7 @@ public sealed class WatchListGrain(
 
         state.State = kind == WatchKind.Post ? state.State with { Posts = [.. posts, id] } : state.State with { Accounts = [.. accounts, id] };
         await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IWatchingTenantsGrain>(0).AddAsync(this.GetPrimaryKeyString());
         return WatchOutcome.Added;
     }
 

@@ -24,7 +24,39 @@ public class ReachHost : WebApplicationFactory<Program>
         builder.UseSetting("Reach:SiloPort", Ports.Free().ToString());
         builder.UseSetting("Reach:GatewayPort", Ports.Free().ToString());
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Reach:DevelopmentKey", TestKeys.Development);
+        builder.UseSetting("Reach:OperatorKey", TestKeys.Operator);
     }
+
+    /// <summary>Clients from <c>CreateClient()</c> carry the development key (tenant "default", every scope).</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.Development);
+    }
+
+    /// <summary>A client with no key at all.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = null;
+        return client;
+    }
+
+    /// <summary>A client that sends <paramref name="key"/>.</summary>
+    public HttpClient CreateClient(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        return client;
+    }
+}
+
+/// <summary>The keys the test hosts and service processes are configured with.</summary>
+internal static class TestKeys
+{
+    public const string Development = "reach_test-development-key";
+    public const string Operator = "reach_test-operator-key";
 }
 
 /// <summary>A host that loads the bundled sample, as the README's first command does.</summary>

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Reach.Api.Access;
 using Reach.Grains;
 
 namespace Reach.Api.Endpoints;
@@ -24,7 +25,7 @@ public static class AccountsApi
 {
     public static RouteGroupBuilder MapAccounts(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/accounts/{accountId}").WithTags("Accounts");
+        var group = routes.MapGroup("/v1/accounts/{accountId}").WithTags("Accounts").RequireScope(ApiScopes.Read);
         group.MapGet("/metrics", GetMetricsAsync)
             .WithName("GetAccountMetrics")
             .WithSummary("Metrics of an account")
@@ -35,24 +36,23 @@ public static class AccountsApi
     }
 
     private static async Task<Results<Ok<AccountMetrics>, ProblemHttpResult>> GetMetricsAsync(
-        [StringLength(128, MinimumLength = 1)] string accountId, IGrainFactory grains) =>
-        await ReadAsync(grains, GrainKeys.DefaultTenant, accountId) is { } metrics
+        [StringLength(128, MinimumLength = 1)] string accountId, TenantGrains data) =>
+        await ReadAsync(data, accountId) is { } metrics
             ? TypedResults.Ok(metrics)
             : Problems.NotFound("Unknown account", $"No account '{accountId}' is known.");
 
     /// <summary>An account's metrics, or null when nothing is known of it.</summary>
-    internal static async Task<AccountMetrics?> ReadAsync(IGrainFactory grains, string tenant, string accountId)
+    internal static async Task<AccountMetrics?> ReadAsync(TenantGrains data, string accountId)
     {
-        var viewTask = grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accountId)).GetAsync();
-        var profileTask = grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(accountId)))
-            .GetProfileAsync(accountId);
+        var viewTask = data.Account(accountId).GetAsync();
+        var profileTask = data.AccountIndex(accountId).GetProfileAsync(accountId);
         var (view, profile) = (await viewTask, await profileTask);
         if (view is null && profile is null)
         {
             return null;
         }
 
-        var posts = await CurrentAsync(grains, tenant, view?.Posts ?? []);
+        var posts = await CurrentAsync(data, view?.Posts ?? []);
         var virality = posts.Where(p => p.StructuralVirality.HasValue).Select(p => p.StructuralVirality!.Value).ToList();
         return new AccountMetrics(
             accountId,
@@ -67,7 +67,7 @@ public static class AccountsApi
     }
 
     /// <summary>Most accounts have few posts: ask their cascades for current summaries (attribution moves with follows that arrive later).</summary>
-    private static async Task<PostSummary[]> CurrentAsync(IGrainFactory grains, string tenant, PostSummary[] stored)
+    private static async Task<PostSummary[]> CurrentAsync(TenantGrains data, PostSummary[] stored)
     {
         const int AskAtMost = 1000;
         if (stored.Length > AskAtMost)
@@ -75,7 +75,7 @@ public static class AccountsApi
             return stored;
         }
 
-        var current = await Task.WhenAll(stored.Select(p => grains.GetGrain<ICascadeGrain>(GrainKeys.For(tenant, p.PostId)).GetSummaryAsync()));
+        var current = await Task.WhenAll(stored.Select(p => data.Cascade(p.PostId).GetSummaryAsync()));
         return [.. current.Select((summary, i) => summary ?? stored[i])];
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Reach.Analysis;
 using Reach.Analysis.Audience;
 using Reach.Analysis.Export;
+using Reach.Api.Access;
 using Reach.Api.Reports;
 using Reach.Grains;
 
@@ -42,10 +43,12 @@ public static class CampaignsApi
             .WithName("PutGroup")
             .WithSummary("Define an account group")
             .WithDescription("Sets the members of a named account group (e.g. official, advocates); campaign rules and campaign reach by group use it. 201 when new, 200 when replaced.")
+            .RequireScope(ApiScopes.Admin)
             .ProducesValidationProblem();
         groups.MapGet("", GetGroupAsync)
             .WithName("GetGroup")
             .WithSummary("An account group")
+            .RequireScope(ApiScopes.Read)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var campaigns = routes.MapGroup("/v1/campaigns/{campaignId}").WithTags("Campaigns");
@@ -53,14 +56,17 @@ public static class CampaignsApi
             .WithName("PutCampaign")
             .WithSummary("Define a campaign")
             .WithDescription("An explicit list of root posts and/or a rule (any of these tags, authors in these groups, posted within [from, to)). Posts already stored that match are taken in now; matching posts ingested later join as they arrive. 201 when new, 200 when redefined.")
+            .RequireScope(ApiScopes.Admin)
             .ProducesValidationProblem();
         campaigns.MapGet("", GetCampaignAsync)
             .WithName("GetCampaign")
             .WithSummary("A campaign and its posts")
+            .RequireScope(ApiScopes.Read)
             .ProducesProblem(StatusCodes.Status404NotFound);
         campaigns.MapGet("/metrics", GetCampaignMetricsAsync)
             .WithName("GetCampaignMetrics")
             .WithSummary("What a campaign reached")
+            .RequireScope(ApiScopes.Read)
             .WithDescription("Posts, reposts, participants, exposure; reach deduplicated across all posts (exact, or HLL beyond the exact limit); earned reach and multiplier against the authors' combined audience; reach by account group; the audience overlap of the top posts; top posts and amplifiers; cumulative deduplicated reach per bucket (bucket=1h by default).")
             .Produces<CampaignMetrics>(StatusCodes.Status200OK, "application/json")
             .ProducesValidationProblem()
@@ -68,6 +74,7 @@ public static class CampaignsApi
         campaigns.MapGet("/report", GetReportAsync)
             .WithName("GetCampaignReport")
             .WithSummary("A report a client can read and check")
+            .RequireScope(ApiScopes.Read)
             .WithDescription("format=json (default), csv (a zip of the tables, or one table with table=figures|posts|groups|amplifiers|overlap|timeline|evidence) or html (one self-contained file with SVG charts that prints cleanly). Every report carries an evidence block: method, engine version, time range, the number of facts behind it and a SHA-256 digest over their canonical list.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: ["text/csv", "application/zip", "text/html"])
             .ProducesValidationProblem()
@@ -75,6 +82,7 @@ public static class CampaignsApi
         campaigns.MapPost("/verify", VerifyAsync)
             .WithName("VerifyCampaignReport")
             .WithSummary("Check that a report still holds")
+            .RequireScope(ApiScopes.Read)
             .WithDescription("Takes a report as JSON (application/json) or HTML (text/html), recomputes its figures and the digest of the facts behind them from what is stored now, and says whether the report holds, and if not, what differs.")
             .Accepts<CampaignReport>("application/json", "text/html")
             .Produces<VerifyResult>(StatusCodes.Status200OK)
@@ -88,7 +96,7 @@ public static class CampaignsApi
         [AllowedValues("json", "csv", "html", null)] string? format,
         string? table,
         string? bucket,
-        IGrainFactory grains)
+        TenantGrains data)
     {
         if (!PostsApi.TryParseBucket(bucket ?? "1h", out var width))
         {
@@ -100,7 +108,7 @@ public static class CampaignsApi
             return Problems.BadRequest("Invalid table", $"'table' goes with format=csv and is one of {string.Join(", ", ReportCsv.Tables)}, not '{table}'.");
         }
 
-        var read = await Campaign(grains, campaignId).GetReportAsync(width);
+        var read = await data.Campaign(campaignId).GetReportAsync(width);
         if (read.Status != ReadStatus.Ready)
         {
             return read.Status == ReadStatus.Invalid ? Problems.BadRequest("Invalid bucket", read.Problem!) : UnknownCampaign(campaignId);
@@ -121,7 +129,7 @@ public static class CampaignsApi
     }
 
     private static async Task<Results<Ok<VerifyResult>, ProblemHttpResult>> VerifyAsync(
-        [StringLength(128, MinimumLength = 1)] string campaignId, HttpRequest request, IGrainFactory grains)
+        [StringLength(128, MinimumLength = 1)] string campaignId, HttpRequest request, TenantGrains data)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
@@ -156,7 +164,7 @@ public static class CampaignsApi
             return Problems.BadRequest("Not a report", "The report's bucket is not a duration of at least one second.");
         }
 
-        var read = await Campaign(grains, campaignId).GetReportAsync(bucket);
+        var read = await data.Campaign(campaignId).GetReportAsync(bucket);
         if (read.Status != ReadStatus.Ready)
         {
             return read.Status == ReadStatus.Invalid ? Problems.BadRequest("Invalid bucket", read.Problem!) : UnknownCampaign(campaignId);
@@ -204,7 +212,7 @@ public static class CampaignsApi
     private static string SafeFileName(string id) => string.Concat(id.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
     private static async Task<Results<Created<GroupView>, Ok<GroupView>, ValidationProblem>> PutGroupAsync(
-        [StringLength(128, MinimumLength = 1)] string name, GroupBody body, IGrainFactory grains)
+        [StringLength(128, MinimumLength = 1)] string name, GroupBody body, TenantGrains data)
     {
         var members = body.AccountIds ?? [];
         var errors = new Dictionary<string, string[]>();
@@ -223,18 +231,18 @@ public static class CampaignsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var created = await Directory(grains).SetGroupAsync(name, members);
-        var view = new GroupView(name, (await Directory(grains).GetGroupAsync(name))!);
+        var created = await data.CampaignDirectory.SetGroupAsync(name, members);
+        var view = new GroupView(name, (await data.CampaignDirectory.GetGroupAsync(name))!);
         return created ? TypedResults.Created($"/v1/groups/{Uri.EscapeDataString(name)}", view) : TypedResults.Ok(view);
     }
 
-    private static async Task<Results<Ok<GroupView>, ProblemHttpResult>> GetGroupAsync([StringLength(128, MinimumLength = 1)] string name, IGrainFactory grains) =>
-        await Directory(grains).GetGroupAsync(name) is { } members
+    private static async Task<Results<Ok<GroupView>, ProblemHttpResult>> GetGroupAsync([StringLength(128, MinimumLength = 1)] string name, TenantGrains data) =>
+        await data.CampaignDirectory.GetGroupAsync(name) is { } members
             ? TypedResults.Ok(new GroupView(name, members))
             : Problems.NotFound("Unknown group", $"No group '{name}' is defined.");
 
     private static async Task<Results<Created<CampaignResponse>, Ok<CampaignResponse>, ValidationProblem>> PutCampaignAsync(
-        [StringLength(128, MinimumLength = 1)] string campaignId, CampaignBody body, IGrainFactory grains)
+        [StringLength(128, MinimumLength = 1)] string campaignId, CampaignBody body, TenantGrains data)
     {
         var errors = new Dictionary<string, string[]>();
         var posts = body.Posts ?? [];
@@ -267,7 +275,7 @@ public static class CampaignsApi
                 errors["rule.to"] = ["'to' must be later than 'from'."];
             }
 
-            var known = await Directory(grains).GetGroupsAsync();
+            var known = await data.CampaignDirectory.GetGroupsAsync();
             if (groupNames.Where(g => !known.ContainsKey(g)).ToList() is { Count: > 0 } unknown)
             {
                 errors["rule.groups"] = [$"Unknown groups: {string.Join(", ", unknown)}; define them with PUT /v1/groups/{{name}} first."];
@@ -281,7 +289,7 @@ public static class CampaignsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var campaign = Campaign(grains, campaignId);
+        var campaign = data.Campaign(campaignId);
         var existed = await campaign.GetAsync() is not null;
         var view = await campaign.DefineAsync(new CampaignDefinition(campaignId, body.Name, [.. posts.Distinct(StringComparer.Ordinal)], rule));
         var response = Response(view);
@@ -289,20 +297,20 @@ public static class CampaignsApi
     }
 
     private static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> GetCampaignAsync(
-        [StringLength(128, MinimumLength = 1)] string campaignId, IGrainFactory grains) =>
-        await Campaign(grains, campaignId).GetAsync() is { } view
+        [StringLength(128, MinimumLength = 1)] string campaignId, TenantGrains data) =>
+        await data.Campaign(campaignId).GetAsync() is { } view
             ? TypedResults.Ok(Response(view))
             : UnknownCampaign(campaignId);
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetCampaignMetricsAsync(
-        [StringLength(128, MinimumLength = 1)] string campaignId, string? bucket, IGrainFactory grains)
+        [StringLength(128, MinimumLength = 1)] string campaignId, string? bucket, TenantGrains data)
     {
         if (!PostsApi.TryParseBucket(bucket ?? "1h", out var width))
         {
             return PostsApi.InvalidBucket(bucket);
         }
 
-        var read = await Campaign(grains, campaignId).GetMetricsAsync(width);
+        var read = await data.Campaign(campaignId).GetMetricsAsync(width);
         return read.Status switch
         {
             ReadStatus.Ready => TypedResults.Bytes(read.Json!, "application/json"),
@@ -326,8 +334,4 @@ public static class CampaignsApi
 
     private static string Truncate(string id) => id.Length > 40 ? id[..40] + "…" : id;
 
-    private static ICampaignDirectoryGrain Directory(IGrainFactory grains) => grains.GetGrain<ICampaignDirectoryGrain>(GrainKeys.DefaultTenant);
-
-    private static ICampaignGrain Campaign(IGrainFactory grains, string campaignId) =>
-        grains.GetGrain<ICampaignGrain>(GrainKeys.For(GrainKeys.DefaultTenant, campaignId));
 }

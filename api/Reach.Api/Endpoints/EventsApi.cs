@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.HttpResults;
+using System.Security.Claims;
 using Reach.Analysis.Events;
+using Reach.Api.Access;
 using Reach.Api.Ingest;
 using Reach.Grains;
 
@@ -14,7 +16,7 @@ public static class EventsApi
 {
     public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/events").WithTags("Events");
+        var group = routes.MapGroup("/v1/events").WithTags("Events").RequireScope(ApiScopes.Ingest);
         group.MapPost("", IngestAsync)
             .WithName("IngestEvents")
             .WithSummary("Ingest a batch of events")
@@ -37,7 +39,7 @@ public static class EventsApi
 
     /// <param name="invalid">"reject" (default): a batch with an invalid event stores nothing. "skip": valid events are stored and the bad lines listed.</param>
     private static async Task<Results<Ok<IngestReport>, ProblemHttpResult>> IngestAsync(
-        HttpRequest request, IngestService ingest, IngestLimits limits, string? invalid, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, IngestService ingest, IngestLimits limits, string? invalid, CancellationToken cancellationToken)
     {
         if (invalid is not (null or "reject" or "skip"))
         {
@@ -67,7 +69,7 @@ public static class EventsApi
         }
 
         var started = Stopwatch.GetTimestamp();
-        var outcome = await ingest.IngestAsync(parsed.Events, parsed.Errors, skipInvalid: invalid == "skip" && !parsed.Unreadable);
+        var outcome = await ingest.IngestAsync(parsed.Events, parsed.Errors, skipInvalid: invalid == "skip" && !parsed.Unreadable, user.Tenant());
         ReachMeters.IngestBatchSize.Record(parsed.Events.Count + parsed.Errors.Count);
         ReachMeters.IngestSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (outcome.Refused is { } refused)

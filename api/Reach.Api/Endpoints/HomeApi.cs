@@ -17,12 +17,14 @@ public static class HomeApi
                 amplifiers = $"/v1/posts/{MotivatingCase.RootPostId}/amplifiers",
                 author = $"/v1/accounts/{MotivatingCase.AuthorId}/metrics",
             },
+            authentication = "Every /v1 route needs an API key: 'Authorization: Bearer <key>'. The embedded default prints a development key on start.",
             openApi = "/openapi/v1.json",
             ui = "/scalar",
         }))
         .WithName("Home")
         .WithSummary("Links to the sample and the API description")
-        .WithTags("Home");
+        .WithTags("Home")
+        .AllowAnonymous();
         return routes;
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Reach.Analysis.Audience;
 using Reach.Analysis.Cascades;
 using Reach.Analysis.Export;
+using Reach.Api.Access;
 using Reach.Grains;
 
 namespace Reach.Api.Endpoints;
@@ -14,7 +15,7 @@ public static partial class PostsApi
 {
     public static RouteGroupBuilder MapPosts(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/posts/{postId}").WithTags("Posts");
+        var group = routes.MapGroup("/v1/posts/{postId}").WithTags("Posts").RequireScope(ApiScopes.Read);
         group.MapGet("/metrics", GetMetricsAsync)
             .WithName("GetPostMetrics")
             .WithSummary("Cascade metrics of a root post")
@@ -51,38 +52,38 @@ public static partial class PostsApi
         [StringLength(128, MinimumLength = 1)] string postId,
         [Range(1, 1000)] int? top,
         [AllowedValues("marginalReach", "downstream", null)] string? by,
-        IGrainFactory grains)
+        TenantGrains data)
     {
         var order = by == "downstream" ? AmplifierOrder.Downstream : AmplifierOrder.MarginalReach;
-        var read = await Cascade(grains, postId).GetAmplifiersAsync(top ?? 10, order);
-        return read.Status == ReadStatus.Ready ? TypedResults.Bytes(read.Json!, "application/json") : await NotReadyAsync(grains, postId, read);
+        var read = await data.Cascade(postId).GetAmplifiersAsync(top ?? 10, order);
+        return read.Status == ReadStatus.Ready ? TypedResults.Bytes(read.Json!, "application/json") : await NotReadyAsync(data, postId, read);
     }
 
     private const string GraphMlType = "application/graphml+xml";
     private const string GexfType = "application/gexf+xml";
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetMetricsAsync(
-        [StringLength(128, MinimumLength = 1)] string postId, IGrainFactory grains, HttpResponse response)
+        [StringLength(128, MinimumLength = 1)] string postId, TenantGrains data, HttpResponse response)
     {
-        var read = await Cascade(grains, postId).GetMetricsAsync();
+        var read = await data.Cascade(postId).GetMetricsAsync();
         if (read.Silo is { } silo)
         {
             response.Headers["Reach-Silo"] = silo;
         }
 
-        return read.Status == ReadStatus.Ready ? TypedResults.Bytes(read.Json!, "application/json") : await NotReadyAsync(grains, postId, read);
+        return read.Status == ReadStatus.Ready ? TypedResults.Bytes(read.Json!, "application/json") : await NotReadyAsync(data, postId, read);
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetCascadeAsync(
         [StringLength(128, MinimumLength = 1)] string postId,
         [AllowedValues("json", "graphml", "gexf", null)] string? format,
-        IGrainFactory grains)
+        TenantGrains data)
     {
-        var grain = Cascade(grains, postId);
+        var grain = data.Cascade(postId);
         var arrays = await grain.GetCascadeAsync();
         if (arrays is null)
         {
-            return await NotReadyAsync(grains, postId, await grain.GetMetricsAsync());
+            return await NotReadyAsync(data, postId, await grain.GetMetricsAsync());
         }
 
         var export = new CascadeExport(
@@ -104,19 +105,19 @@ public static partial class PostsApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetTimelineAsync(
-        [StringLength(128, MinimumLength = 1)] string postId, string? bucket, IGrainFactory grains)
+        [StringLength(128, MinimumLength = 1)] string postId, string? bucket, TenantGrains data)
     {
         if (!TryParseBucket(bucket ?? "1h", out var width))
         {
             return InvalidBucket(bucket);
         }
 
-        var read = await Cascade(grains, postId).GetTimelineAsync(width);
+        var read = await data.Cascade(postId).GetTimelineAsync(width);
         return read.Status switch
         {
             ReadStatus.Ready => TypedResults.Bytes(read.Json!, "application/json"),
             ReadStatus.Invalid => Problems.BadRequest("Invalid bucket", read.Problem!),
-            _ => await NotReadyAsync(grains, postId, read),
+            _ => await NotReadyAsync(data, postId, read),
         };
     }
 
@@ -163,20 +164,15 @@ public static partial class PostsApi
     private static partial Regex ShortDuration();
 
     /// <summary>404 for a post that is not there: unknown, or not arrived with events waiting for it (in its cascade and in the directory).</summary>
-    private static async Task<ProblemHttpResult> NotReadyAsync(IGrainFactory grains, string postId, JsonRead read)
+    private static async Task<ProblemHttpResult> NotReadyAsync(TenantGrains data, string postId, JsonRead read)
     {
-        var waiting = read.WaitingEvents + await grains
-            .GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(GrainKeys.DefaultTenant, GrainKeys.ShardOf(postId)))
-            .CountWaitingAsync(postId);
+        var waiting = read.WaitingEvents + await data.PostDirectory(postId).CountWaitingAsync(postId);
         return waiting > 0
             ? Problems.NotFound("Post not arrived yet",
                 $"Post '{postId}' has not arrived yet; {waiting} events are waiting for it.",
                 new Dictionary<string, object?> { ["waitingEvents"] = waiting })
             : Problems.NotFound("Unknown post", $"No post '{postId}' is known.");
     }
-
-    private static ICascadeGrain Cascade(IGrainFactory grains, string postId) =>
-        grains.GetGrain<ICascadeGrain>(GrainKeys.For(GrainKeys.DefaultTenant, postId));
 
     private static string SafeFileName(string postId) => string.Concat(postId.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 }

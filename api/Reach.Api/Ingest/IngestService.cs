@@ -11,7 +11,7 @@ namespace Reach.Api.Ingest;
 public sealed class IngestService(IGrainFactory grains)
 {
     public async Task<IngestOutcome> IngestAsync(
-        IReadOnlyList<NumberedEvent> events, IReadOnlyList<EventError> invalid, bool skipInvalid, string tenant = GrainKeys.DefaultTenant)
+        IReadOnlyList<NumberedEvent> events, IReadOnlyList<EventError> invalid, bool skipInvalid, string tenant)
     {
         var plan = IngestPlan.Build(events);
         var cycles = await FindCyclesAsync(plan, tenant);

@@ -30,7 +30,7 @@ public static class Health
 
     public static WebApplication MapReachHealth(this WebApplication app)
     {
-        var group = app.MapGroup("/health").WithTags("Health");
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
         group.MapGet("/startup", (HealthCheckService health, CancellationToken cancellationToken) => CheckAsync(health, Startup, cancellationToken))
             .WithName("HealthStartup")
             .WithSummary("Startup probe")

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Reach.Api.Access;
 using Reach.Api.Endpoints;
 using Reach.Grains;
 
@@ -19,9 +20,9 @@ public sealed class WatchGauges : IDisposable
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private volatile Readings _readings = new([], []);
 
-    private sealed record PostReading(string PostId, long Reposts, long? Reach, double? Multiplier, long VelocityPerHour);
+    private sealed record PostReading(string Tenant, string PostId, long Reposts, long? Reach, double? Multiplier, long VelocityPerHour);
 
-    private sealed record AccountReading(string AccountId, long? Followers, long Posts, long RepostsReceived);
+    private sealed record AccountReading(string Tenant, string AccountId, long? Followers, long Posts, long RepostsReceived);
 
     private sealed record Readings(PostReading[] Posts, AccountReading[] Accounts);
 
@@ -43,14 +44,10 @@ public sealed class WatchGauges : IDisposable
         await _refreshing.WaitAsync(cancellationToken);
         try
         {
-            var tenant = GrainKeys.DefaultTenant;
-            var list = await _grains.GetGrain<IWatchListGrain>(tenant).GetAsync();
-            var posts = await Task.WhenAll(list.Posts.Select(ReadPostAsync));
-            var accounts = await Task.WhenAll(list.Accounts.Select(async id =>
-                await AccountsApi.ReadAsync(_grains, tenant, id) is { } metrics
-                    ? new AccountReading(id, metrics.Followers, metrics.Posts, metrics.RepostsReceived)
-                    : null));
-            _readings = new Readings([.. posts.OfType<PostReading>()], [.. accounts.OfType<AccountReading>()]);
+            // Watch lists kept before tenants were registered belong to the default tenant.
+            var tenants = (await _grains.GetGrain<IWatchingTenantsGrain>(0).GetAsync()).Append(GrainKeys.DefaultTenant).Distinct(StringComparer.Ordinal);
+            var readings = await Task.WhenAll(tenants.Select(tenant => ReadTenantAsync(new TenantGrains(_grains, tenant))));
+            _readings = new Readings([.. readings.SelectMany(r => r.Posts)], [.. readings.SelectMany(r => r.Accounts)]);
         }
         finally
         {
@@ -64,9 +61,20 @@ public sealed class WatchGauges : IDisposable
         _refreshing.Dispose();
     }
 
-    private async Task<PostReading?> ReadPostAsync(string postId)
+    private static async Task<Readings> ReadTenantAsync(TenantGrains data)
     {
-        var read = await _grains.GetGrain<ICascadeGrain>(GrainKeys.For(GrainKeys.DefaultTenant, postId)).GetMetricsAsync();
+        var list = await data.WatchList.GetAsync();
+        var posts = await Task.WhenAll(list.Posts.Select(id => ReadPostAsync(data, id)));
+        var accounts = await Task.WhenAll(list.Accounts.Select(async id =>
+            await AccountsApi.ReadAsync(data, id) is { } metrics
+                ? new AccountReading(data.Tenant, id, metrics.Followers, metrics.Posts, metrics.RepostsReceived)
+                : null));
+        return new Readings([.. posts.OfType<PostReading>()], [.. accounts.OfType<AccountReading>()]);
+    }
+
+    private static async Task<PostReading?> ReadPostAsync(TenantGrains data, string postId)
+    {
+        var read = await data.Cascade(postId).GetMetricsAsync();
         if (read.Status != ReadStatus.Ready)
         {
             return null;
@@ -76,16 +84,16 @@ public sealed class WatchGauges : IDisposable
         var root = metrics.RootElement;
         long? Long(string name) => root.GetProperty(name).ValueKind == JsonValueKind.Number ? root.GetProperty(name).GetInt64() : null;
         double? Double(string name) => root.GetProperty(name).ValueKind == JsonValueKind.Number ? root.GetProperty(name).GetDouble() : null;
-        return new PostReading(postId, Long("reposts") ?? 0, Long("reach"), Double("multiplier"), Long("velocityPerHour") ?? 0);
+        return new PostReading(data.Tenant, postId, Long("reposts") ?? 0, Long("reach"), Double("multiplier"), Long("velocityPerHour") ?? 0);
     }
 
     private void Post(string name, string? unit, string description, Func<PostReading, double?> value) =>
         _meter.CreateObservableGauge(name, () => _readings.Posts
             .Where(p => value(p).HasValue)
-            .Select(p => new Measurement<double>(value(p)!.Value, new KeyValuePair<string, object?>("post_id", p.PostId))), unit, description);
+            .Select(p => new Measurement<double>(value(p)!.Value, new KeyValuePair<string, object?>("tenant", p.Tenant), new KeyValuePair<string, object?>("post_id", p.PostId))), unit, description);
 
     private void Account(string name, string? unit, string description, Func<AccountReading, double?> value) =>
         _meter.CreateObservableGauge(name, () => _readings.Accounts
             .Where(a => value(a).HasValue)
-            .Select(a => new Measurement<double>(value(a)!.Value, new KeyValuePair<string, object?>("account_id", a.AccountId))), unit, description);
+            .Select(a => new Measurement<double>(value(a)!.Value, new KeyValuePair<string, object?>("tenant", a.Tenant), new KeyValuePair<string, object?>("account_id", a.AccountId))), unit, description);
 }

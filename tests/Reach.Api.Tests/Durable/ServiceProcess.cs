@@ -22,6 +22,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         _process = process;
         Ports = ports;
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports.Http}"), Timeout = TimeSpan.FromSeconds(60) };
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.Development);
         process.OutputDataReceived += (_, e) => Record(e.Data);
         process.ErrorDataReceived += (_, e) => Record(e.Data);
         process.BeginOutputReadLine();
@@ -65,6 +66,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             ["Reach__SiloPort"] = ports.Silo.ToString(),
             ["Reach__GatewayPort"] = ports.Gateway.ToString(),
             ["Reach__LoadSample"] = "false",
+            ["Reach__DevelopmentKey"] = TestKeys.Development,
             ["Logging__LogLevel__Default"] = "Warning",
 
             // Declare a killed silo dead within seconds, not the production minute.

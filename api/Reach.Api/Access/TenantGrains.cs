@@ -1,0 +1,32 @@
+using Reach.Grains;
+
+namespace Reach.Api.Access;
+
+/// <summary>
+/// The grains of one tenant's data. Endpoints reach data only through the caller's, so no id in a
+/// request can name a grain of another tenant: another tenant's post is simply not there (404).
+/// </summary>
+public sealed class TenantGrains(IGrainFactory grains, string tenant)
+{
+    public string Tenant => tenant;
+
+    public ICascadeGrain Cascade(string postId) => grains.GetGrain<ICascadeGrain>(GrainKeys.For(tenant, postId));
+
+    public IPostDirectoryGrain PostDirectory(string postId) =>
+        grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(postId)));
+
+    public IAccountGrain Account(string accountId) => grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accountId));
+
+    public IAccountIndexGrain AccountIndex(string accountId) =>
+        grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(accountId)));
+
+    public ICampaignGrain Campaign(string campaignId) => grains.GetGrain<ICampaignGrain>(GrainKeys.For(tenant, campaignId));
+
+    public ICampaignDirectoryGrain CampaignDirectory => grains.GetGrain<ICampaignDirectoryGrain>(tenant);
+
+    public IWatchListGrain WatchList => grains.GetGrain<IWatchListGrain>(tenant);
+
+    /// <summary>Minimal APIs bind a parameter of this type from the authenticated caller.</summary>
+    public static ValueTask<TenantGrains?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult<TenantGrains?>(new TenantGrains(context.RequestServices.GetRequiredService<IGrainFactory>(), context.User.Tenant()));
+}
