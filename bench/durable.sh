@@ -20,6 +20,7 @@ echo "== Reach on PostgreSQL $("$bin/postgres" --version | awk '{print $3}') (po
 dotnet build -c Release api/Reach.Api >/dev/null
 dotnet build -c Release bench/Reach.LoadTest >/dev/null
 export Reach__Storage=postgres Reach__LoadSample=false Logging__LogLevel__Default=Warning Logging__LogLevel__Reach=Information
+export REACH_API_KEY=${REACH_API_KEY:-reach_load-test-key} Reach__DevelopmentKey=${REACH_API_KEY:-reach_load-test-key}
 export ConnectionStrings__Reach="Host=127.0.0.1;Port=$port;Username=postgres;Database=reach"
 start_service() {
   dotnet api/Reach.Api/bin/Release/net10.0/Reach.Api.dll --urls http://127.0.0.1:5080 >>"$dir/service.log" 2>&1 &

@@ -7,6 +7,8 @@
 set -euo pipefail
 export Reach__Storage=${ConnectionStrings__Reach:+postgres}
 export Reach__Storage=${Reach__Storage:-memory}
+# The service and the load generator share one development key (tenant "default").
+export REACH_API_KEY=${REACH_API_KEY:-reach_load-test-key} Reach__DevelopmentKey=${REACH_API_KEY:-reach_load-test-key}
 cd "$(dirname "$0")/.."
 dotnet build -c Release api/Reach.Api >/dev/null
 dotnet build -c Release bench/Reach.LoadTest >/dev/null

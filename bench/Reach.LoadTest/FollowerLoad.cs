@@ -12,7 +12,7 @@ internal static class FollowerLoad
 {
     public static async Task<int> RunAsync(LoadOptions options)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(30) };
+        using var http = LoadHttp.Create(options.Url, TimeSpan.FromMinutes(30));
         var prefix = $"load{options.Seed}-";
         var stride = options.ListSize - options.Overlap;
         // Each list also names the next three accounts, so later reposters follow earlier ones.

@@ -54,7 +54,7 @@ if (options.CopyBaseline is { } connectionString)
 
 events.Clear();
 
-using var http = new HttpClient { BaseAddress = new Uri(options.Url), Timeout = TimeSpan.FromMinutes(10) };
+using var http = LoadHttp.Create(options.Url, TimeSpan.FromMinutes(10));
 if (options.WarmupNodes > 0)
 {
     // Steady state: let the service's JIT tiers settle on a cascade of its own before measuring.

@@ -1,3 +1,8 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Npgsql;
 using Reach.Api.Tests.Postgres;
 
 namespace Reach.Api.Tests.Durable;
@@ -22,5 +27,75 @@ public sealed class RestartTests(PostgresServer postgres)
 
         await using var restarted = await ServiceProcess.StartAsync(database, ports);
         DurableScenario.AssertSameReads(before, await scenario.ReadAsync(restarted.Client));
+    }
+
+    [Fact]
+    public async Task Keys_outlive_a_restart_revoked_ones_stay_revoked_and_no_key_is_stored_in_the_clear()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var ports = ServicePorts.Free();
+        string kept, revoked;
+        await using (var service = await ServiceProcess.StartAsync(database, ports))
+        {
+            using var operatorClient = new HttpClient { BaseAddress = service.Client.BaseAddress };
+            operatorClient.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.Operator);
+            async Task<JsonNode> CreateAsync(string[] scopes)
+            {
+                using var response = await operatorClient.PostAsJsonAsync("/v1/tenants/acme/keys", new { name = "agency", scopes }, TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                return JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+            }
+
+            kept = (await CreateAsync(["ingest", "read", "admin"]))["key"]!.GetValue<string>();
+            var toRevoke = await CreateAsync(["read"]);
+            revoked = toRevoke["key"]!.GetValue<string>();
+            using var acme = new HttpClient { BaseAddress = service.Client.BaseAddress };
+            acme.DefaultRequestHeaders.Authorization = new("Bearer", kept);
+            await acme.IngestAsync([Ev.Post("p", "au"), Ev.Repost("r", "b", "p", "p", 1)]);
+            Assert.Equal(HttpStatusCode.OK, (await acme.DeleteAsync($"/v1/keys/{toRevoke["id"]}", TestContext.Current.CancellationToken)).StatusCode);
+            await service.StopAsync();
+        }
+
+        await using var restarted = await ServiceProcess.StartAsync(database, ports);
+        using var keptClient = new HttpClient { BaseAddress = restarted.Client.BaseAddress };
+        keptClient.DefaultRequestHeaders.Authorization = new("Bearer", kept);
+        Assert.Equal(1, (await keptClient.GetJsonAsync("/v1/posts/p/metrics"))["reposts"]!.GetValue<int>());
+        await (await restarted.Client.GetAsync("/v1/posts/p/metrics", TestContext.Current.CancellationToken)).ProblemAsync(404);
+        using var revokedClient = new HttpClient { BaseAddress = restarted.Client.BaseAddress };
+        revokedClient.DefaultRequestHeaders.Authorization = new("Bearer", revoked);
+        Assert.Contains("revoked", (await (await revokedClient.GetAsync("/v1/keys", TestContext.Current.CancellationToken)).ProblemAsync(401))["detail"]!.GetValue<string>());
+
+        var stored = await EverythingStoredAsync(database);
+        Assert.Contains(Convert.ToHexStringLower(Encoding.UTF8.GetBytes("acme")), stored);
+        foreach (var key in new[] { kept, revoked })
+        {
+            Assert.DoesNotContain(key, stored);
+            Assert.DoesNotContain(Convert.ToHexStringLower(Encoding.UTF8.GetBytes(key)), stored);
+        }
+    }
+
+    /// <summary>Every row of every table, as text (binary columns as hex).</summary>
+    private static async Task<string> EverythingStoredAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", connection))
+        await using (var reader = await list.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var text = new StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var dump = new NpgsqlCommand($"SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM \"{table}\" t", connection);
+            text.Append(await dump.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        }
+
+        return text.ToString();
     }
 }

@@ -67,6 +67,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             ["Reach__GatewayPort"] = ports.Gateway.ToString(),
             ["Reach__LoadSample"] = "false",
             ["Reach__DevelopmentKey"] = TestKeys.Development,
+            ["Reach__OperatorKey"] = TestKeys.Operator,
             ["Logging__LogLevel__Default"] = "Warning",
 
             // Declare a killed silo dead within seconds, not the production minute.
