@@ -135,8 +135,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits for the line the service prints once the host (silo and web server) has started,
-    /// then checks that a grain answers: an unknown post is a 404 problem, not a failure.
+    /// Waits for the block the service prints once the host (silo and web server) has started,
+    /// then checks that the silo is ready (an active member whose grains answer).
     /// </summary>
     private async Task WaitUntilServingAsync()
     {
@@ -156,10 +156,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
             throw new InvalidOperationException($"The service exited with code {_process.ExitCode} while starting:\n{Output}");
         }
 
-        using var response = await Client.GetAsync("/v1/posts/readiness-probe/metrics", TestContext.Current.CancellationToken);
-        if (response.StatusCode != HttpStatusCode.NotFound)
+        using var response = await Client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+        if (response.StatusCode != HttpStatusCode.OK)
         {
-            throw new InvalidOperationException($"The started service answered {(int)response.StatusCode} for an unknown post:\n{Output}");
+            throw new InvalidOperationException($"The started service answered {(int)response.StatusCode} for its readiness probe:\n{Output}");
         }
     }
 
@@ -175,7 +175,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
             _output.AppendLine(line);
         }
 
-        if (line.Contains("Reach is running", StringComparison.Ordinal))
+        // The last line of the block printed on start (after the key and the URLs).
+        if (line.Contains("(API reference;", StringComparison.Ordinal))
         {
             _serving.TrySetResult();
         }
