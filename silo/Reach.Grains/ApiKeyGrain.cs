@@ -54,32 +54,23 @@ public sealed class ApiKeyGrain(
     }
 }
 
-public sealed class TenantKeysGrain(
-    [PersistentState("tenant-keys", ReachStorage.Name)] IPersistentState<TenantKeysState> state) : Grain, ITenantKeysGrain
+/// <summary>A small set of names kept whole, in the order they were added.</summary>
+public abstract class NameSetGrain(IPersistentState<NameSetState> state) : Grain
 {
-    public async Task AddAsync(string keyId)
+    public async Task AddAsync(string name)
     {
-        if (!state.State.KeyIds.Contains(keyId, StringComparer.Ordinal))
+        if (!state.State.Names.Contains(name, StringComparer.Ordinal))
         {
-            state.State = new TenantKeysState { KeyIds = [.. state.State.KeyIds, keyId] };
+            state.State = new NameSetState { Names = [.. state.State.Names, name] };
             await state.WriteStateAsync();
         }
     }
 
-    public Task<string[]> GetAsync() => Task.FromResult(state.State.KeyIds);
+    public Task<string[]> GetAsync() => Task.FromResult(state.State.Names);
 }
+
+public sealed class TenantKeysGrain(
+    [PersistentState("tenant-keys", ReachStorage.Name)] IPersistentState<NameSetState> state) : NameSetGrain(state), ITenantKeysGrain;
 
 public sealed class WatchingTenantsGrain(
-    [PersistentState("watching-tenants", ReachStorage.Name)] IPersistentState<WatchingTenantsState> state) : Grain, IWatchingTenantsGrain
-{
-    public async Task AddAsync(string tenant)
-    {
-        if (!state.State.Tenants.Contains(tenant, StringComparer.Ordinal))
-        {
-            state.State = new WatchingTenantsState { Tenants = [.. state.State.Tenants, tenant] };
-            await state.WriteStateAsync();
-        }
-    }
-
-    public Task<string[]> GetAsync() => Task.FromResult(state.State.Tenants);
-}
+    [PersistentState("watching-tenants", ReachStorage.Name)] IPersistentState<NameSetState> state) : NameSetGrain(state), IWatchingTenantsGrain;

@@ -130,14 +130,9 @@ public sealed record ApiKeyState
     [Id(1)] public DateTimeOffset? RevokedAt { get; init; }
 }
 
-[GenerateSerializer, Alias("reach.TenantKeysState.v1")]
-public sealed record TenantKeysState
+/// <summary>A tenant's key ids, or the tenants with a watch list.</summary>
+[GenerateSerializer, Alias("reach.NameSetState.v1")]
+public sealed record NameSetState
 {
-    [Id(0)] public string[] KeyIds { get; init; } = [];
-}
-
-[GenerateSerializer, Alias("reach.WatchingTenantsState.v1")]
-public sealed record WatchingTenantsState
-{
-    [Id(0)] public string[] Tenants { get; init; } = [];
+    [Id(0)] public string[] Names { get; init; } = [];
 }
