@@ -9,8 +9,18 @@ namespace Reach.Api.Tests;
 /// The real web host with its co-hosted silo (in-memory storage), shared by the tests of this
 /// assembly. Tests keep out of each other's way by using their own ids (<see cref="Ids"/>).
 /// </summary>
-public class ReachHost : WebApplicationFactory<Program>
+public class ReachHost : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    /// <summary>
+    /// Starts the host before any test uses it: WebApplicationFactory starts it lazily and not
+    /// thread-safely, so test classes creating clients at once could each start a host of their own.
+    /// </summary>
+    public ValueTask InitializeAsync()
+    {
+        _ = Services;
+        return ValueTask.CompletedTask;
+    }
+
     protected virtual bool LoadSample => false;
 
     /// <summary>Cascades above this many nodes count as large (refreshed by timer while they grow).</summary>
