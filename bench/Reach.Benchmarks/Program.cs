@@ -4,6 +4,12 @@ using Reach.Benchmarks;
 
 // dotnet run -c Release --project bench/Reach.Benchmarks -- --filter '*'
 // dotnet run -c Release --project bench/Reach.Benchmarks -- memory [nodes]
+// dotnet run -c Release --project bench/Reach.Benchmarks -- compare export|measure …   (bench/compare/compare.py runs it)
+if (args.Length > 0 && args[0] == "compare")
+{
+    return Compare.Run(args);
+}
+
 if (args.Length > 0 && args[0] == "memory")
 {
     var nodes = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;

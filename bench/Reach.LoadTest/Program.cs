@@ -24,6 +24,9 @@ if (options is null)
                          are by those N accounts (no parents named), and time its first reads.
         --copy-baseline: instead of posting, COPY the same events as rows into PostgreSQL with the
                          same batch size and concurrency (the raw-database baseline for durable ingest).
+                              [--read-rate R [--read-seconds 30]]
+        --read-rate:     after ingest, GET the first cascade's metrics R times a second for
+                         --read-seconds (open loop) and print latency percentiles.
         """);
     return 2;
 }
@@ -117,6 +120,11 @@ if (options.ReadMetrics)
     Console.WriteLine($"first metrics read of {root}: {read.Elapsed.TotalMilliseconds:N1} ms, size {metrics["size"]}, depth {metrics["depth"]}, ν {metrics["structuralVirality"]}");
 }
 
+if (options.ReadRate > 0)
+{
+    await ReadLoad.RunAsync(options.Url, $"/v1/posts/load{options.Seed}-c0-p0/metrics", options.ReadRate, options.ReadSeconds);
+}
+
 if (options.ServerPid is not null)
 {
     var rssAfter = ResidentBytes(options.ServerPid);
@@ -154,7 +162,8 @@ static long ResidentBytes(int? pid)
 
 internal sealed record LoadOptions(
     string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics, int WarmupNodes,
-    string? CopyBaseline = null, int FollowerLists = 0, int ListSize = 1_000_000, int Overlap = 0, bool ThenCascade = false, bool NoParents = false)
+    string? CopyBaseline = null, int FollowerLists = 0, int ListSize = 1_000_000, int Overlap = 0, bool ThenCascade = false, bool NoParents = false,
+    int ReadRate = 0, int ReadSeconds = 30)
 {
     public static LoadOptions? Parse(string[] args)
     {
@@ -182,6 +191,8 @@ internal sealed record LoadOptions(
                     "--overlap" => options with { Overlap = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--then-cascade" => options with { ThenCascade = true },
                     "--no-parents" => options with { NoParents = true },
+                    "--read-rate" => options with { ReadRate = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--read-seconds" => options with { ReadSeconds = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     _ => null,
                 };
             }
