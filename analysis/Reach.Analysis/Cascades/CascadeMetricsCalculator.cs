@@ -37,23 +37,28 @@ public static class CascadeMetricsCalculator
         var times = ArrayPool<long>.Shared.Rent(Math.Max(n - 1, 1));
         try
         {
-            TopologicalOrder(parents, order.AsSpan(0, n));
-            var structure = Structure(parents, order.AsSpan(0, n), depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n));
+            var structure = TopologicalOrder(parents, order.AsSpan(0, n))
+                ? Structure(parents, new IdentityOrder(), depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n))
+                : Structure(parents, new ArrayOrder(order), depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n));
 
-            var timeSpan = times.AsSpan(0, n - 1);
-            graph.Times[1..].CopyTo(timeSpan);
             var rootAt = graph.Times[0];
-            var (ranked, halfLife) = TimeRanks(timeSpan, rootAt);
+            var repostTimes = graph.Times[1..];
             var latest = rootAt;
-            foreach (var t in timeSpan)
+            var sorted = true;
+            for (var i = 0; i < repostTimes.Length; i++)
             {
+                var t = repostTimes[i];
+                sorted &= t >= latest;
                 latest = Math.Max(latest, t);
             }
 
+            var (ranked, halfLife) = TimeRanks(repostTimes, sorted, times.AsSpan(0, n - 1), rootAt);
+
             var velocity = 0;
-            foreach (var t in graph.Times[1..])
+            var hourAgo = latest - TicksPerHour;
+            foreach (var t in repostTimes)
             {
-                velocity += t > latest - TicksPerHour ? 1 : 0;
+                velocity += t > hourAgo ? 1 : 0;
             }
 
             var (explicitEdges, rootEdges, quotes) = EdgeKinds(graph);
@@ -117,9 +122,9 @@ public static class CascadeMetricsCalculator
     /// <summary>
     /// Fills <paramref name="order"/> with the nodes, parents before children. When every parent
     /// index is smaller than its child's (the usual case: nodes stored in arrival order with parents
-    /// first), that is the identity; otherwise a breadth-first order from the root.
+    /// first), that is the identity, and the answer is true; otherwise a breadth-first order from the root.
     /// </summary>
-    public static void TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order)
+    public static bool TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order)
     {
         var n = parents.Length;
         var ordered = true;
@@ -135,7 +140,7 @@ public static class CascadeMetricsCalculator
                 order[i] = i;
             }
 
-            return;
+            return true;
         }
 
         var start = ArrayPool<int>.Shared.Rent(n + 1);
@@ -183,6 +188,8 @@ public static class CascadeMetricsCalculator
             {
                 throw new InvalidOperationException("The cascade is not a tree rooted at node 0.");
             }
+
+            return false;
         }
         finally
         {
@@ -191,20 +198,41 @@ public static class CascadeMetricsCalculator
         }
     }
 
-    public static TreeShape Structure(
-        ReadOnlySpan<int> parents, ReadOnlySpan<int> order, Span<int> depth, Span<int> subtree, Span<int> childCount)
+    /// <summary>A parents-first order of the nodes; a struct so that the identity order costs no lookups.</summary>
+    public interface INodeOrder
+    {
+        int this[int i] { get; }
+    }
+
+    public readonly struct IdentityOrder : INodeOrder
+    {
+        public int this[int i] => i;
+    }
+
+    public readonly struct ArrayOrder(int[] order) : INodeOrder
+    {
+        public int this[int i] => order[i];
+    }
+
+    public static TreeShape Structure<TOrder>(
+        ReadOnlySpan<int> parents, TOrder order, Span<int> depth, Span<int> subtree, Span<int> childCount)
+        where TOrder : struct, INodeOrder
     {
         var n = parents.Length;
+        childCount = childCount[..n];
+        depth = depth[..n];
+        subtree = subtree[..n];
         childCount.Clear();
         depth[0] = 0;
         var maxDepth = 0;
         for (var i = 1; i < n; i++)
         {
             var node = order[i];
-            var d = depth[parents[node]] + 1;
+            var parent = parents[node];
+            var d = depth[parent] + 1;
             depth[node] = d;
             maxDepth = Math.Max(maxDepth, d);
-            childCount[parents[node]]++;
+            childCount[parent]++;
         }
 
         var levels = ArrayPool<int>.Shared.Rent(maxDepth + 1);
@@ -212,9 +240,9 @@ public static class CascadeMetricsCalculator
         {
             var levelCounts = levels.AsSpan(0, maxDepth + 1);
             levelCounts.Clear();
-            for (var i = 0; i < n; i++)
+            foreach (var d in depth)
             {
-                levelCounts[depth[i]]++;
+                levelCounts[d]++;
             }
 
             var maxBreadth = 0;
@@ -223,22 +251,15 @@ public static class CascadeMetricsCalculator
                 maxBreadth = Math.Max(maxBreadth, count);
             }
 
-            subtree[..n].Fill(1);
-            Int128 wiener = 0;
-            for (var i = n - 1; i >= 1; i--)
-            {
-                var node = order[i];
-                long s = subtree[node];
-                wiener += s * (n - s);
-                subtree[parents[node]] += (int)s;
-            }
+            subtree.Fill(1);
+            var wiener = WienerIndex(parents, order, subtree);
 
             var maxChildren = 0;
             var branching = 0;
-            for (var i = 0; i < n; i++)
+            foreach (var children in childCount)
             {
-                maxChildren = Math.Max(maxChildren, childCount[i]);
-                branching += childCount[i] > 0 ? 1 : 0;
+                maxChildren = Math.Max(maxChildren, children);
+                branching += children > 0 ? 1 : 0;
             }
 
             return new TreeShape(maxDepth, maxBreadth, wiener, maxChildren, branching);
@@ -249,10 +270,44 @@ public static class CascadeMetricsCalculator
         }
     }
 
+    /// <summary>
+    /// Σ over non-root v of s(v)·(n − s(v)), children before parents, filling the subtree sizes.
+    /// Terms are summed in 64 bits in runs short enough not to overflow, then carried into 128.
+    /// </summary>
+    private static Int128 WienerIndex<TOrder>(ReadOnlySpan<int> parents, TOrder order, Span<int> subtree)
+        where TOrder : struct, INodeOrder
+    {
+        var n = parents.Length;
+        var largestTerm = (ulong)n / 2 * (ulong)(n - (n / 2));
+        var run = (int)Math.Min(int.MaxValue, ulong.MaxValue / Math.Max(largestTerm, 1));
+        Int128 wiener = 0;
+        var i = n - 1;
+        while (i >= 1)
+        {
+            var stop = Math.Max(0, i - run);
+            ulong partial = 0;
+            for (; i > stop; i--)
+            {
+                var node = order[i];
+                var s = subtree[node];
+                partial += (ulong)s * (ulong)(n - s);
+                subtree[parents[node]] += s;
+            }
+
+            wiener += partial;
+        }
+
+        return wiener;
+    }
+
     /// <summary>Seconds to the k-th repost (k in <see cref="RepostRanks"/>) and to the ⌈(n−1)/2⌉-th.</summary>
-    private static (IReadOnlyDictionary<string, double?> Ranked, double? HalfLife) TimeRanks(Span<long> times, long rootAt)
+    /// <remarks>Times already in order (the usual case: reposts stored as they arrive) are read directly; others are selected from a copy in <paramref name="scratch"/>.</remarks>
+    private static (IReadOnlyDictionary<string, double?> Ranked, double? HalfLife) TimeRanks(
+        ReadOnlySpan<long> times, bool sorted, Span<long> scratch, long rootAt)
     {
         var reposts = times.Length;
+        var work = scratch[..(sorted ? 0 : reposts)];
+        times[..work.Length].CopyTo(work);
         var halfRank = (reposts + 1) / 2;
         var ranks = new List<int>(RepostRanks.Where(k => k <= reposts));
         if (reposts > 0)
@@ -270,7 +325,7 @@ public static class CascadeMetricsCalculator
             var k = ranks[r];
             if (!values.ContainsKey(k))
             {
-                values[k] = Selection.Select(times[..limit], k - 1);
+                values[k] = sorted ? times[k - 1] : Selection.Select(work[..limit], k - 1);
                 limit = k - 1;
             }
         }
