@@ -206,3 +206,16 @@ public interface IWatchingTenantsGrain : IGrainWithIntegerKey
     [ReadOnly]
     Task<string[]> GetAsync();
 }
+
+/// <summary>
+/// A tenant's audience epoch, keyed "{tenant}": an account index shard moves it whenever a follower
+/// count or follower-set version it holds changed, so a cascade asks the shards for changes only
+/// when it moved (one call per read instead of one per shard).
+/// </summary>
+public interface IAudienceEpochGrain : IGrainWithStringKey
+{
+    [ReadOnly]
+    Task<long> GetAsync();
+
+    Task AdvanceAsync();
+}

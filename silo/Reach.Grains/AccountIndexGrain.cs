@@ -51,8 +51,10 @@ public sealed class AccountIndexGrain(
 
     public async Task<ItemOutcome[]> ApplyProfilesAsync(ProfileBatch batch)
     {
+        var version = _version;
         var outcomes = ApplyProfiles(batch);
         await JournalIfChangedAsync(new AccountIndexJournalEntry { Profiles = batch });
+        await AdvanceEpochIfMovedAsync(version);
         return outcomes;
     }
 
@@ -65,8 +67,19 @@ public sealed class AccountIndexGrain(
 
     public async Task SetKnownFollowersAsync(string accountId, long knownFollowers, long setVersion)
     {
+        var version = _version;
         SetKnownFollowers(accountId, knownFollowers, setVersion);
         await JournalIfChangedAsync(new AccountIndexJournalEntry { KnownAccount = accountId, KnownFollowers = knownFollowers, KnownSetVersion = setVersion });
+        await AdvanceEpochIfMovedAsync(version);
+    }
+
+    /// <summary>Cascades skip asking the shards while the tenant's audience epoch stands still: move it once a change is durable.</summary>
+    private async Task AdvanceEpochIfMovedAsync(long versionBefore)
+    {
+        if (_version != versionBefore)
+        {
+            await GrainFactory.GetGrain<IAudienceEpochGrain>(GrainKeys.Parse(this.GetPrimaryKeyString()).Tenant).AdvanceAsync();
+        }
     }
 
     private async Task JournalIfChangedAsync(AccountIndexJournalEntry entry)

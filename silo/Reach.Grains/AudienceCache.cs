@@ -5,8 +5,10 @@ namespace Reach.Grains;
 /// <summary>
 /// A cascade's copy of its participants' follower counts f(u) and the sizes and versions of their
 /// known follower sets, fetched from the account index shards.
-/// Each refresh asks every shard holding participants for the accounts added since the last one;
-/// a shard whose version moved is asked again for all of its accounts.
+/// A refresh first reads the tenant's audience epoch: when it has not moved since the last refresh,
+/// only shards with accounts added since then are asked. Otherwise every shard holding participants
+/// is asked for the accounts added since the last refresh, and a shard whose version moved is asked
+/// again for all of its accounts.
 /// </summary>
 internal sealed class AudienceCache
 {
@@ -16,6 +18,7 @@ internal sealed class AudienceCache
     private int _known;
     private readonly List<int>[] _accountsByShard = new List<int>[GrainKeys.ShardCount];
     private readonly long[] _shardVersions = new long[GrainKeys.ShardCount];
+    private long? _epoch;
 
     public AudienceCache() => Array.Fill(_shardVersions, -1);
 
@@ -55,6 +58,13 @@ internal sealed class AudienceCache
 
     private async Task RefreshOnceAsync(IGrainFactory grains, string tenant, IdTable accounts)
     {
+        var epoch = await grains.GetGrain<IAudienceEpochGrain>(tenant).GetAsync();
+        var epochMoved = epoch != _epoch;
+        if (!epochMoved && accounts.Count == _known)
+        {
+            return;
+        }
+
         var firstNew = _known;
         if (accounts.Count > _counts.Length)
         {
@@ -82,7 +92,7 @@ internal sealed class AudienceCache
         var calls = new List<Task<bool>>();
         for (var shard = 0; shard < GrainKeys.ShardCount; shard++)
         {
-            if (_accountsByShard[shard] is { Count: > 0 })
+            if (_accountsByShard[shard] is { Count: > 0 } && (epochMoved || newByShard.ContainsKey(shard)))
             {
                 calls.Add(RefreshShardAsync(grains, tenant, accounts, shard, newByShard.GetValueOrDefault(shard) ?? []));
             }
@@ -92,6 +102,8 @@ internal sealed class AudienceCache
         {
             Version++;
         }
+
+        _epoch = epoch;
     }
 
     private async Task<bool> RefreshShardAsync(IGrainFactory grains, string tenant, IdTable accounts, int shard, List<int> newAccounts)
