@@ -23,26 +23,27 @@ internal static class ReadLoad
         var requests = new List<Task>(total);
         var clock = Stopwatch.StartNew();
         var sent = 0;
+
+        async Task SendAsync(int index, double dueAt)
+        {
+            var start = clock.Elapsed.TotalSeconds;
+            using var response = await http.GetAsync(path);
+            var end = clock.Elapsed.TotalSeconds;
+            if (!response.IsSuccessStatusCode)
+            {
+                Interlocked.Increment(ref failures);
+            }
+
+            fromSend[index] = (end - start) * 1e3;
+            fromDue[index] = (end - dueAt) * 1e3;
+        }
+
         while (sent < total)
         {
             var due = Math.Min(total, (int)(clock.Elapsed.TotalSeconds * rate) + 1);
             for (; sent < due; sent++)
             {
-                var index = sent;
-                var dueAt = (double)index / rate;
-                requests.Add(Task.Run(async () =>
-                {
-                    var start = clock.Elapsed.TotalSeconds;
-                    using var response = await http.GetAsync(path);
-                    var end = clock.Elapsed.TotalSeconds;
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        Interlocked.Increment(ref failures);
-                    }
-
-                    fromSend[index] = (end - start) * 1e3;
-                    fromDue[index] = (end - dueAt) * 1e3;
-                }));
+                requests.Add(SendAsync(sent, (double)sent / rate));
             }
 
             await Task.Delay(1);
