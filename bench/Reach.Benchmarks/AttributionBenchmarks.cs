@@ -23,29 +23,8 @@ public class AttributionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _graph = new CascadeGraph("root", Nodes);
-        _graph.SetRoot("account-0", 0);
-        for (var r = 1; r < Nodes; r++)
-        {
-            _graph.AddNode($"repost-{r}", $"account-{r}", null, r * TimeSpan.TicksPerSecond, NodeKind.Repost);
-        }
-
-        var random = new Random(Inputs.Seed);
-        var followedBy = new List<int>[_graph.Accounts.Count];
-        for (var a = 0; a < followedBy.Length; a++)
-        {
-            followedBy[a] = [];
-        }
-
-        for (var follower = 1; follower < followedBy.Length; follower++)
-        {
-            for (var k = 0; k < 3; k++)
-            {
-                followedBy[random.Next(follower)].Add(follower);
-            }
-        }
-
-        _audiences = [.. followedBy.Select(by => new AccountAudience { FollowersKnown = true, Members = [], FollowedBy = [.. by.Distinct().Order()] })];
+        (_graph, var followedBy) = Inputs.ParentlessCascade(Nodes - 1);
+        _audiences = [.. followedBy.Select(by => new AccountAudience { FollowersKnown = true, Members = [], FollowedBy = by })];
         var audience = Attribute();
         if (audience.AttributionCounts().Inferred != Nodes - 1)
         {

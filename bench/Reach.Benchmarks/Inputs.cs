@@ -56,4 +56,36 @@ public static class Inputs
 
         return true;
     }
+
+    /// <summary>
+    /// A root and one repost per reposter, a second apart, none naming its parent; each reposter
+    /// follows three earlier accounts at random. Returns per account index the indexes of the
+    /// accounts that follow it, ascending.
+    /// </summary>
+    public static (CascadeGraph Graph, int[][] FollowedBy) ParentlessCascade(int reposters)
+    {
+        var graph = new CascadeGraph("root", reposters + 1);
+        graph.SetRoot("account-0", 0);
+        for (var r = 1; r <= reposters; r++)
+        {
+            graph.AddNode($"repost-{r}", $"account-{r}", null, r * TimeSpan.TicksPerSecond, NodeKind.Repost);
+        }
+
+        var random = new Random(Seed);
+        var followedBy = new List<int>[graph.Accounts.Count];
+        for (var a = 0; a < followedBy.Length; a++)
+        {
+            followedBy[a] = [];
+        }
+
+        for (var follower = 1; follower < followedBy.Length; follower++)
+        {
+            for (var k = 0; k < 3; k++)
+            {
+                followedBy[random.Next(follower)].Add(follower);
+            }
+        }
+
+        return (graph, [.. followedBy.Select(by => by.Distinct().Order().ToArray())]);
+    }
 }

@@ -66,27 +66,7 @@ public class ReachBenchmarks
     /// </summary>
     private static (CascadeGraph, AccountAudience?[]) Cascade(int reposters, int followersEach, int pool, bool sketches)
     {
-        var graph = new CascadeGraph("root", reposters + 1);
-        graph.SetRoot("author", 0);
-        for (var r = 1; r <= reposters; r++)
-        {
-            graph.AddNode($"repost-{r}", $"account-{r}", null, r * TimeSpan.TicksPerSecond, NodeKind.Repost);
-        }
-
-        var random = new Random(Inputs.Seed);
-        var followedBy = new List<int>[graph.Accounts.Count];
-        for (var a = 0; a < followedBy.Length; a++)
-        {
-            followedBy[a] = [];
-        }
-
-        for (var follower = 1; follower < followedBy.Length; follower++)
-        {
-            for (var k = 0; k < 3; k++)
-            {
-                followedBy[random.Next(follower)].Add(follower);
-            }
-        }
+        var (graph, followedBy) = Inputs.ParentlessCascade(reposters);
 
         var audiences = new AccountAudience?[graph.Accounts.Count];
         var stride = pool / reposters;
@@ -99,7 +79,7 @@ public class ReachBenchmarks
             }
 
             Array.Sort(members);
-            var by = followedBy[a].Distinct().Order().ToArray();
+            var by = followedBy[a];
             if (sketches)
             {
                 var sketch = new HyperLogLog();
