@@ -91,7 +91,7 @@ public sealed class AccessProblems : IAuthorizationMiddlewareResultHandler
     {
         if (authorizeResult.Challenged)
         {
-            context.Response.Headers.WWWAuthenticate = new([$"Bearer realm=\"Reach\"", $"Basic realm=\"Reach\""]);
+            context.Response.Headers.WWWAuthenticate = new(["Bearer realm=\"Reach\"", "Basic realm=\"Reach\""]);
             var reason = context.Items[ApiKeyAuthenticationHandler.FailureItem] as string
                 ?? $"Send an API key: 'Authorization: Bearer <key>' or '{ApiKeyAuthenticationHandler.ApiKeyHeader}: <key>'.";
             await WriteAsync(context, StatusCodes.Status401Unauthorized, "API key missing or not valid", reason);

@@ -130,7 +130,7 @@ public static class KeysApi
             if (await grains.GetGrain<IApiKeyGrain>(id).CreateAsync(new ApiKeyRecord(tenant, name, scopes, hash, createdAt)))
             {
                 await grains.GetGrain<ITenantKeysGrain>(tenant).AddAsync(id);
-                return TypedResults.Created($"/v1/keys/{id}", new CreatedKey(id, key, tenant, name, ApiKeys.NamesOf(scopes), createdAt));
+                return TypedResults.Created("/v1/keys", new CreatedKey(id, key, tenant, name, ApiKeys.NamesOf(scopes), createdAt));
             }
         }
     }

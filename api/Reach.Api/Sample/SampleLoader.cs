@@ -59,7 +59,7 @@ public sealed class SampleLoader(
         _loaded.TrySetResult();
 
         var root = MotivatingCase.RootPostId;
-        var key = createdKey ?? "<the key in Reach:DevelopmentKey>";
+        var key = createdKey ?? (keys.HasDevelopmentKey ? "<the key in Reach:DevelopmentKey>" : "<key>");
         Console.WriteLine($"""
 
             Reach is running: {(embedded ? "one silo, in-memory storage" : $"{options.Value.Storage} storage")}{(options.Value.LoadSample ? ", motivating-case sample loaded into tenant \"default\"" : "")}.
