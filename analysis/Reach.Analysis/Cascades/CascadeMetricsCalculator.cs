@@ -301,33 +301,36 @@ public static class CascadeMetricsCalculator
     }
 
     /// <summary>Seconds to the k-th repost (k in <see cref="RepostRanks"/>) and to the ⌈(n−1)/2⌉-th.</summary>
-    /// <remarks>Times already in order (the usual case: reposts stored as they arrive) are read directly; others are selected from a copy in <paramref name="scratch"/>.</remarks>
+    /// <remarks>Times already in order (the usual case: reposts stored as they arrive) are read directly; others are selected with <paramref name="scratch"/> as working space.</remarks>
     private static (IReadOnlyDictionary<string, double?> Ranked, double? HalfLife) TimeRanks(
         ReadOnlySpan<long> times, bool sorted, Span<long> scratch, long rootAt)
     {
         var reposts = times.Length;
-        var work = scratch[..(sorted ? 0 : reposts)];
-        times[..work.Length].CopyTo(work);
         var halfRank = (reposts + 1) / 2;
-        var ranks = new List<int>(RepostRanks.Where(k => k <= reposts));
+        var ranks = new SortedSet<int>(RepostRanks.Where(k => k <= reposts));
         if (reposts > 0)
         {
             ranks.Add(halfRank);
         }
 
-        ranks.Sort();
-        var values = new Dictionary<int, long>();
-
-        // Select the largest rank first; each smaller rank then lies in the part left of it.
-        var limit = reposts;
-        for (var r = ranks.Count - 1; r >= 0; r--)
+        int[] wanted = [.. ranks.Select(k => k - 1)];
+        long[] selected;
+        if (sorted)
         {
-            var k = ranks[r];
-            if (!values.ContainsKey(k))
+            selected = new long[wanted.Length];
+            for (var i = 0; i < wanted.Length; i++)
             {
-                values[k] = sorted ? times[k - 1] : Selection.Select(work[..limit], k - 1);
-                limit = k - 1;
+                selected[i] = times[wanted[i]];
             }
+        }
+        else
+        {
+            selected = Selection.SelectRanks(times, wanted, scratch);
+        }
+        var values = new Dictionary<int, long>();
+        for (var i = 0; i < wanted.Length; i++)
+        {
+            values[wanted[i] + 1] = selected[i];
         }
 
         double Seconds(long t) => (t - rootAt) / (double)TimeSpan.TicksPerSecond;
@@ -397,6 +400,99 @@ public static class CascadeMetricsCalculator
 /// <summary>Quickselect (Hoare partition, median of three): the k-th smallest in expected O(n).</summary>
 public static class Selection
 {
+    private const int HistogramBits = 16;
+
+    /// <summary>
+    /// The values at several ranks (0-based, ascending) of <paramref name="values"/>, which is left
+    /// untouched: one pass for the range, one counting the values into 65,536 buckets by their high
+    /// bits, one gathering the few buckets that hold the wanted ranks into <paramref name="scratch"/>,
+    /// then a quickselect within each — a small part of the values unless they crowd into one bucket.
+    /// </summary>
+    public static long[] SelectRanks(ReadOnlySpan<long> values, ReadOnlySpan<int> ranks, Span<long> scratch)
+    {
+        var results = new long[ranks.Length];
+        if (ranks.IsEmpty)
+        {
+            return results;
+        }
+
+        var min = long.MaxValue;
+        var max = long.MinValue;
+        foreach (var v in values)
+        {
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+
+        var range = unchecked((ulong)max - (ulong)min);
+        var shift = Math.Max(0, 64 - System.Numerics.BitOperations.LeadingZeroCount(range) - HistogramBits);
+        var buckets = (int)(range >> shift) + 1;
+        var countsArray = ArrayPool<int>.Shared.Rent(buckets);
+        var slotArray = ArrayPool<int>.Shared.Rent(buckets);
+        try
+        {
+            var counts = countsArray.AsSpan(0, buckets);
+            counts.Clear();
+            foreach (var v in values)
+            {
+                counts[(int)(unchecked((ulong)v - (ulong)min) >> shift)]++;
+            }
+
+            // Which bucket holds each wanted rank, and where that bucket's values will sit in scratch.
+            var slot = slotArray.AsSpan(0, buckets);
+            slot.Fill(-1);
+            Span<int> bucketOf = stackalloc int[ranks.Length];
+            Span<int> rankIn = stackalloc int[ranks.Length];
+            var starts = new List<int>();
+            var (below, r, gathered) = (0, 0, 0);
+            for (var b = 0; b < buckets && r < ranks.Length; b++)
+            {
+                while (r < ranks.Length && ranks[r] < below + counts[b])
+                {
+                    if (slot[b] < 0)
+                    {
+                        slot[b] = starts.Count;
+                        starts.Add(gathered);
+                        gathered += counts[b];
+                    }
+
+                    (bucketOf[r], rankIn[r]) = (b, ranks[r] - below);
+                    r++;
+                }
+
+                below += counts[b];
+            }
+
+            if (r < ranks.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ranks), "A rank is beyond the values.");
+            }
+
+            var fill = starts.ToArray();
+            foreach (var v in values)
+            {
+                var target = slot[(int)(unchecked((ulong)v - (ulong)min) >> shift)];
+                if (target >= 0)
+                {
+                    scratch[fill[target]++] = v;
+                }
+            }
+
+            for (var i = 0; i < ranks.Length; i++)
+            {
+                var first = starts[slot[bucketOf[i]]];
+                results[i] = Select(scratch[first..(first + counts[bucketOf[i]])], rankIn[i]);
+            }
+
+            return results;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(countsArray);
+            ArrayPool<int>.Shared.Return(slotArray);
+        }
+    }
+
     public static long Select(Span<long> values, int k)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)k, (uint)values.Length, nameof(k));
