@@ -307,13 +307,27 @@ public static class CascadeMetricsCalculator
     {
         var reposts = times.Length;
         var halfRank = (reposts + 1) / 2;
-        var ranks = new SortedSet<int>(RepostRanks.Where(k => k <= reposts));
-        if (reposts > 0)
+        var ranks = new List<int>(RepostRanks.Length + 1);
+        foreach (var k in RepostRanks)
+        {
+            if (k <= reposts)
+            {
+                ranks.Add(k);
+            }
+        }
+
+        if (reposts > 0 && !ranks.Contains(halfRank))
         {
             ranks.Add(halfRank);
         }
 
-        int[] wanted = [.. ranks.Select(k => k - 1)];
+        ranks.Sort();
+        var wanted = new int[ranks.Count];
+        for (var i = 0; i < wanted.Length; i++)
+        {
+            wanted[i] = ranks[i] - 1;
+        }
+
         long[] selected;
         if (sorted)
         {
@@ -400,19 +414,37 @@ public static class CascadeMetricsCalculator
 /// <summary>Quickselect (Hoare partition, median of three): the k-th smallest in expected O(n).</summary>
 public static class Selection
 {
-    private const int HistogramBits = 16;
+    private const int MaxHistogramBits = 16;
+    private const int SmallInput = 32_768;
 
     /// <summary>
     /// The values at several ranks (0-based, ascending) of <paramref name="values"/>, which is left
-    /// untouched: one pass for the range, one counting the values into 65,536 buckets by their high
-    /// bits, one gathering the few buckets that hold the wanted ranks into <paramref name="scratch"/>,
-    /// then a quickselect within each — a small part of the values unless they crowd into one bucket.
+    /// untouched: one pass for the range, one counting the values into buckets by their high bits
+    /// (about one bucket per 16 values, at most 65,536), one gathering the few buckets that hold the
+    /// wanted ranks into <paramref name="scratch"/>, then a quickselect within each — a small part
+    /// of the values unless they crowd into one bucket.
     /// </summary>
     public static long[] SelectRanks(ReadOnlySpan<long> values, ReadOnlySpan<int> ranks, Span<long> scratch)
     {
         var results = new long[ranks.Length];
         if (ranks.IsEmpty)
         {
+            return results;
+        }
+
+        if (values.Length <= SmallInput)
+        {
+            // Counting buckets costs more than it saves here: quickselect a copy, the largest rank
+            // first, so that each smaller rank lies in the part left of it.
+            var copy = scratch[..values.Length];
+            values.CopyTo(copy);
+            var limit = copy.Length;
+            for (var i = ranks.Length - 1; i >= 0; i--)
+            {
+                results[i] = Select(copy[..limit], ranks[i]);
+                limit = ranks[i] + 1;
+            }
+
             return results;
         }
 
@@ -425,7 +457,8 @@ public static class Selection
         }
 
         var range = unchecked((ulong)max - (ulong)min);
-        var shift = Math.Max(0, 64 - System.Numerics.BitOperations.LeadingZeroCount(range) - HistogramBits);
+        var bits = Math.Clamp(System.Numerics.BitOperations.Log2((uint)values.Length) - 4, 1, MaxHistogramBits);
+        var shift = Math.Max(0, 64 - System.Numerics.BitOperations.LeadingZeroCount(range) - bits);
         var buckets = (int)(range >> shift) + 1;
         var countsArray = ArrayPool<int>.Shared.Rent(buckets);
         var slotArray = ArrayPool<int>.Shared.Rent(buckets);
