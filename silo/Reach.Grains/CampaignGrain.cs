@@ -53,17 +53,29 @@ public sealed class CampaignGrain(
     public Task<CampaignView?> GetAsync() =>
         Task.FromResult(state.State.Definition is { } definition ? new CampaignView(definition, state.State.Posts) : null);
 
-    public async Task<JsonRead> GetMetricsAsync(TimeSpan bucket)
+    public Task<JsonRead> GetMetricsAsync(TimeSpan bucket) => ReadAsync(bucket, report: false);
+
+    public Task<JsonRead> GetReportAsync(TimeSpan bucket) => ReadAsync(bucket, report: true);
+
+    /// <summary>The figures as JSON; with <paramref name="report"/>, inside a report with its evidence and the top post's tree.</summary>
+    private async Task<JsonRead> ReadAsync(TimeSpan bucket, bool report)
     {
         if (state.State.Definition is not { } definition)
         {
             return new JsonRead(ReadStatus.Unknown, null, 0);
         }
 
-        var (result, problem) = await ComputeAsync(definition, bucket);
+        var (result, problem) = await ComputeAsync(definition, bucket, report);
         if (result is null)
         {
             return new JsonRead(ReadStatus.Invalid, null, 0, problem);
+        }
+
+        if (report)
+        {
+            var document = new CampaignReport(
+                CampaignReport.CurrentVersion, definition.Id, definition.Name, DateTimeOffset.UtcNow, bucket, result.Metrics, result.Evidence!, result.Tree);
+            return new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(document, ReachJson.Options), 0);
         }
 
         var json = JsonSerializer.SerializeToNode(result.Metrics, ReachJson.Options)!.AsObject();
@@ -72,29 +84,11 @@ public sealed class CampaignGrain(
         return new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(json, ReachJson.Options), 0);
     }
 
-    public async Task<JsonRead> GetReportAsync(TimeSpan bucket)
-    {
-        if (state.State.Definition is not { } definition)
-        {
-            return new JsonRead(ReadStatus.Unknown, null, 0);
-        }
-
-        var (result, problem) = await ComputeAsync(definition, bucket);
-        if (result is null)
-        {
-            return new JsonRead(ReadStatus.Invalid, null, 0, problem);
-        }
-
-        var report = new CampaignReport(
-            CampaignReport.CurrentVersion, definition.Id, definition.Name, DateTimeOffset.UtcNow, bucket, result.Metrics, result.Evidence, result.Tree);
-        return new JsonRead(ReadStatus.Ready, JsonSerializer.SerializeToUtf8Bytes(report, ReachJson.Options), 0);
-    }
-
-    private sealed record Computed(CampaignMetrics Metrics, CampaignReportEvidence Evidence, ReportTree? Tree);
+    private sealed record Computed(CampaignMetrics Metrics, CampaignReportEvidence? Evidence, ReportTree? Tree);
 
     private const int TreeNodes = 300;
 
-    private async Task<(Computed? Result, string? Problem)> ComputeAsync(CampaignDefinition definition, TimeSpan bucket)
+    private async Task<(Computed? Result, string? Problem)> ComputeAsync(CampaignDefinition definition, TimeSpan bucket, bool withEvidence)
     {
         var tenant = Tenant;
         var cascades = new List<CascadeArrays>();
@@ -106,16 +100,12 @@ public sealed class CampaignGrain(
 
         var accounts = new IdTable();
         var nodes = new List<CampaignNode>();
-        var nodeLines = new List<string>();
         for (var post = 0; post < cascades.Count; post++)
         {
             var cascade = cascades[post];
             for (var i = 0; i < cascade.PostIds.Length; i++)
             {
                 nodes.Add(new CampaignNode(post, cascade.PostIds[i], accounts.GetOrAdd(cascade.AccountIds[i]), cascade.Times[i], IsRoot: i == 0));
-                nodeLines.Add(EvidenceDigest.NodeLine(
-                    cascade.RootPostId, cascade.PostIds[i], cascade.AccountIds[i], ((NodeKind)cascade.Kinds[i]).ToString(),
-                    i == 0 ? null : cascade.PostIds[cascade.Parents[i]], cascade.Times[i]));
             }
         }
 
@@ -160,20 +150,34 @@ public sealed class CampaignGrain(
             return (null, e.Message[..e.Message.IndexOf(" (Parameter", StringComparison.Ordinal)]);
         }
 
+        if (!withEvidence)
+        {
+            return (new Computed(metrics, null, null), null);
+        }
+
+        // Off the grain's scheduler, as the figures are: a line and a hash per node and per account.
+        var evidence = await Task.Run(() => Evidence(cascades, accounts, followers, audiences, nodes));
+        var top = metrics.TopPosts.Count > 0 ? cascades.First(c => c.RootPostId == metrics.TopPosts[0].PostId) : null;
+        return (new Computed(metrics, evidence, top is null ? null : Tree(top)), null);
+    }
+
+    /// <summary>What the figures rest on: method, engine, time range, fact counts, and the digest of the canonical fact lines.</summary>
+    private static CampaignReportEvidence Evidence(
+        List<CascadeArrays> cascades, IdTable accounts, long[] followers, AccountAudience?[] audiences, List<CampaignNode> nodes)
+    {
+        var nodeLines = cascades.SelectMany(cascade => Enumerable.Range(0, cascade.PostIds.Length).Select(i => EvidenceDigest.NodeLine(
+            cascade.RootPostId, cascade.PostIds[i], cascade.AccountIds[i], ((NodeKind)cascade.Kinds[i]).ToString(),
+            i == 0 ? null : cascade.PostIds[cascade.Parents[i]], cascade.Times[i])));
         var accountLines = Enumerable.Range(0, accounts.Count).Select(a => EvidenceDigest.AccountLine(accounts[a], followers[a], audiences[a]));
-        var times = nodes.Select(n => n.At).DefaultIfEmpty().ToList();
         var entries = audiences.Sum(a => a?.FollowerSetSize ?? 0);
-        var evidence = new CampaignReportEvidence(
+        return new CampaignReportEvidence(
             CampaignReport.Method,
             CampaignReport.Engine,
-            nodes.Count > 0 ? new DateTimeOffset(times.Min(), TimeSpan.Zero) : null,
-            nodes.Count > 0 ? new DateTimeOffset(times.Max(), TimeSpan.Zero) : null,
+            nodes.Count > 0 ? new DateTimeOffset(nodes.Min(n => n.At), TimeSpan.Zero) : null,
+            nodes.Count > 0 ? new DateTimeOffset(nodes.Max(n => n.At), TimeSpan.Zero) : null,
             nodes.Count + accounts.Count + entries,
             new EvidenceCounts(cascades.Count, nodes.Count - cascades.Count, accounts.Count, entries),
             EvidenceDigest.Compute(nodeLines, accountLines));
-
-        var top = metrics.TopPosts.Count > 0 ? cascades.First(c => c.RootPostId == metrics.TopPosts[0].PostId) : null;
-        return (new Computed(metrics, evidence, top is null ? null : Tree(top)), null);
     }
 
     /// <summary>The first nodes of a cascade in time order (parents come before children), for drawing.</summary>

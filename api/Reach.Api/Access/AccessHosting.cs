@@ -30,9 +30,9 @@ public static class AccessHosting
         var authorization = services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(OperatorPolicy, policy => policy.RequireClaim(ReachClaims.OperatorType));
-        foreach (var scope in new[] { ApiScopes.Ingest, ApiScopes.Read, ApiScopes.Admin })
+        foreach (var (scope, name) in ApiKeys.Scopes)
         {
-            authorization.AddPolicy(PolicyFor(scope), policy => policy.RequireClaim(ReachClaims.ScopeType, ApiKeys.NameOf(scope)));
+            authorization.AddPolicy(PolicyFor(scope), policy => policy.RequireClaim(ReachClaims.ScopeType, name));
         }
 
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessProblems>();

@@ -21,24 +21,17 @@ public static partial class ApiKeys
 
     public static string IdOf(byte[] hash) => Convert.ToHexStringLower(hash, 0, 8);
 
-    public static string IdOf(string key) => IdOf(Hash(key));
-
     /// <summary>Lower-case letters, digits and inner hyphens, at most 63: safe in grain keys, URLs and labels.</summary>
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
     public static partial Regex TenantName();
 
-    public static readonly string[] ScopeNames = ["ingest", "read", "admin"];
+    /// <summary>Each scope with its name in requests, answers and the OpenAPI document.</summary>
+    public static readonly IReadOnlyList<(ApiScopes Scope, string Name)> Scopes =
+        [(ApiScopes.Ingest, "ingest"), (ApiScopes.Read, "read"), (ApiScopes.Admin, "admin")];
 
-    public static string NameOf(ApiScopes scope) => scope switch
-    {
-        ApiScopes.Ingest => "ingest",
-        ApiScopes.Read => "read",
-        ApiScopes.Admin => "admin",
-        _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "one scope"),
-    };
+    public static string NameOf(ApiScopes scope) => Scopes.Single(s => s.Scope == scope).Name;
 
-    public static string[] NamesOf(ApiScopes scopes) =>
-        [.. new[] { ApiScopes.Ingest, ApiScopes.Read, ApiScopes.Admin }.Where(s => scopes.HasFlag(s)).Select(NameOf)];
+    public static string[] NamesOf(ApiScopes scopes) => [.. Scopes.Where(s => scopes.HasFlag(s.Scope)).Select(s => s.Name)];
 
     /// <summary>The scopes named, or null when a name is not a scope.</summary>
     public static ApiScopes? Parse(IEnumerable<string> names)
@@ -46,13 +39,12 @@ public static partial class ApiKeys
         var scopes = ApiScopes.None;
         foreach (var name in names)
         {
-            switch (name)
+            if (Scopes.FirstOrDefault(s => s.Name == name) is not { Scope: not ApiScopes.None } known)
             {
-                case "ingest": scopes |= ApiScopes.Ingest; break;
-                case "read": scopes |= ApiScopes.Read; break;
-                case "admin": scopes |= ApiScopes.Admin; break;
-                default: return null;
+                return null;
             }
+
+            scopes |= known.Scope;
         }
 
         return scopes;

@@ -113,7 +113,7 @@ public static class KeysApi
         scopes = ApiKeys.Parse(body.Scopes ?? []) ?? ApiScopes.None;
         if (body.Scopes is not { Length: > 0 } || ApiKeys.Parse(body.Scopes) is null)
         {
-            errors["scopes"] = [$"Give one or more of {string.Join(", ", ApiKeys.ScopeNames)}."];
+            errors["scopes"] = [$"Give one or more of {string.Join(", ", ApiKeys.Scopes.Select(s => s.Name))}."];
         }
 
         return errors;
