@@ -1,3 +1,4 @@
+using System.Numerics;
 using Reach.Analysis.Ids;
 using Reach.Grains.Journal;
 
@@ -10,14 +11,14 @@ public sealed class AccountIndexGrain(
     private const long Unknown = -1;
 
     // One row per account, columns in parallel arrays: no object per account.
-    private readonly IdTable _accounts = new(1024);
+    private IdTable _accounts = new(1024);
     private long[] _reported = [];
     private long[] _profileAt = [];
     private string?[] _handles = [];
     private long[] _known = [];
     private long[] _setVersions = [];
     private int[] _repostsMade = [];
-    private readonly HashSet<ulong> _reposts = [];
+    private readonly UInt64Set _reposts = new();
     private long _version;
     private bool _dirty;
     private GrainJournal<AccountIndexJournalEntry, AccountIndexState> _journal = null!;
@@ -25,6 +26,11 @@ public sealed class AccountIndexGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var s = state.State;
+        if (s.AccountIdEnds.Length > 0)
+        {
+            LoadCompact(s);
+        }
+
         for (var i = 0; i < s.AccountIds.Length; i++)
         {
             var row = Row(s.AccountIds[i]);
@@ -109,12 +115,28 @@ public sealed class AccountIndexGrain(
         _dirty = false;
     }
 
+    private void LoadCompact(AccountIndexState s)
+    {
+        _accounts = IdTable.Import(s.AccountIdsUtf8, s.AccountIdEnds);
+        var size = Math.Max(1024, (int)BitOperations.RoundUpToPowerOf2((uint)_accounts.Count));
+        (_reported, _profileAt, _handles) = (new long[size], new long[size], new string?[size]);
+        (_known, _setVersions, _repostsMade) = (new long[size], new long[size], new int[size]);
+        s.ReportedFollowers.CopyTo(_reported, 0);
+        s.ProfileTimes.CopyTo(_profileAt, 0);
+        s.Handles.CopyTo(_handles, 0);
+        s.KnownFollowers.CopyTo(_known, 0);
+        s.KnownSetVersions.CopyTo(_setVersions, 0);
+        s.RepostsMade.CopyTo(_repostsMade, 0);
+    }
+
     private AccountIndexState Snapshot(long journalSequence)
     {
         var rows = _accounts.Count;
+        var (utf8, ends) = _accounts.Export();
         return new AccountIndexState
         {
-            AccountIds = [.. _accounts.Ids()],
+            AccountIdsUtf8 = utf8,
+            AccountIdEnds = ends,
             ReportedFollowers = _reported[..rows],
             ProfileTimes = _profileAt[..rows],
             Handles = _handles[..rows],

@@ -31,7 +31,8 @@ internal sealed class ParticipantAudiences
     private int _participants;
 
     // The participants' hashes in ascending order with their account indexes: what account grains
-    // check against their sorted members in one merge walk.
+    // check against their sorted members in one merge walk. Built only when a set needs checking
+    // against every participant, and then extended by merging in those who joined since.
     private (ulong[] Hashes, int[] Accounts) _sorted = ([], []);
 
     /// <summary>
@@ -53,11 +54,6 @@ internal sealed class ParticipantAudiences
         for (var a = _participants; a < participants; a++)
         {
             _hashes[a] = IdHash.Of(accounts[a]);
-        }
-
-        if (_participants != participants || _sorted.Hashes.Length != participants)
-        {
-            _sorted = Sorted(0, participants);
         }
 
         _participants = participants;
@@ -91,7 +87,8 @@ internal sealed class ParticipantAudiences
                     continue;
                 }
 
-                work.Add((a, new AudienceQuery(_sorted.Hashes, wantMembers, !wantMembers), _sorted.Accounts));
+                var (all, positionsOfAll) = SortedParticipants(participants);
+                work.Add((a, new AudienceQuery(all, wantMembers, !wantMembers), positionsOfAll));
                 continue;
             }
 
@@ -112,7 +109,7 @@ internal sealed class ParticipantAudiences
 
             if (needsData || entry.CheckedParticipants < participants)
             {
-                var (hashes, positions) = entry.CheckedParticipants == 0 ? _sorted : Sorted(entry.CheckedParticipants, participants);
+                var (hashes, positions) = entry.CheckedParticipants == 0 ? SortedParticipants(participants) : Sorted(entry.CheckedParticipants, participants);
                 work.Add((a, new AudienceQuery(hashes, wantMembers && entry.Members is null, !wantMembers), positions));
                 entry.CheckedParticipants = participants;
             }
@@ -175,6 +172,29 @@ internal sealed class ParticipantAudiences
         }
 
         return result;
+    }
+
+    /// <summary>All participants' hashes in order: those who joined since the last call are sorted and merged in.</summary>
+    private (ulong[] Hashes, int[] Accounts) SortedParticipants(int participants)
+    {
+        var (hashes, accounts) = _sorted;
+        if (hashes.Length == participants)
+        {
+            return _sorted;
+        }
+
+        var (newHashes, newAccounts) = Sorted(hashes.Length, participants);
+        var mergedHashes = new ulong[participants];
+        var mergedAccounts = new int[participants];
+        int i = 0, j = 0;
+        for (var k = 0; k < participants; k++)
+        {
+            var takeOld = j == newHashes.Length || (i < hashes.Length && hashes[i] <= newHashes[j]);
+            (mergedHashes[k], mergedAccounts[k]) = takeOld ? (hashes[i], accounts[i++]) : (newHashes[j], newAccounts[j++]);
+        }
+
+        _sorted = (mergedHashes, mergedAccounts);
+        return _sorted;
     }
 
     private (ulong[] Hashes, int[] Accounts) Sorted(int from, int to)

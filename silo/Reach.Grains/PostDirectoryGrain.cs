@@ -1,3 +1,4 @@
+using System.Numerics;
 using Reach.Analysis.Ids;
 using Reach.Grains.Journal;
 
@@ -14,21 +15,26 @@ public sealed class PostDirectoryGrain(
     [PersistentState("post-directory", ReachStorage.Name)] IPersistentState<DirectoryState> state,
     GrainJournals journals) : Grain, IPostDirectoryGrain
 {
-    private readonly IdTable _posts = new(1024);
-    private readonly IdTable _roots = new(1024);
+    private IdTable _posts = new(1024);
+    private IdTable _roots = new(1024);
     private int[] _rootOf = new int[1024];
     private bool[] _final = new bool[1024];
     private ulong[] _claims = new ulong[1024];
     private bool[] _isReply = new bool[1024];
     private readonly Dictionary<int, List<int>> _moreRoots = [];
     private readonly Dictionary<int, List<PostReference>> _dependents = [];
-    private readonly HashSet<ulong> _seenReferences = [];
+    private readonly UInt64Set _seenReferences = new();
     private bool _dirty;
     private GrainJournal<DirectoryBatch, DirectoryState> _journal = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var s = state.State;
+        if (s.PostIdEnds.Length > 0)
+        {
+            LoadCompact(s);
+        }
+
         for (var i = 0; i < s.PostIds.Length; i++)
         {
             var post = Post(s.PostIds[i]); // may grow the columns: index them after it
@@ -63,17 +69,50 @@ public sealed class PostDirectoryGrain(
         return _journal.OnDeactivateAsync(reason, cancellationToken);
     }
 
-    private DirectoryState Snapshot(long journalSequence) => new()
+    private void LoadCompact(DirectoryState s)
     {
-        PostIds = [.. _posts.Ids()],
-        Roots = [.. Enumerable.Range(0, _posts.Count).Select(p => RootsOf(p).Select(r => _roots[r]).ToArray())],
-        Final = _final[.._posts.Count],
-        Dependents = [.. _dependents.Values.SelectMany(d => d)],
-        SeenReferences = [.. _seenReferences],
-        Claims = _claims[.._posts.Count],
-        IsReply = _isReply[.._posts.Count],
-        JournalSequence = journalSequence,
-    };
+        _posts = IdTable.Import(s.PostIdsUtf8, s.PostIdEnds);
+        _roots = IdTable.Import(s.RootIdsUtf8, s.RootIdEnds);
+        var count = _posts.Count;
+        var size = Math.Max(1024, (int)BitOperations.RoundUpToPowerOf2((uint)count));
+        (_rootOf, _final, _claims, _isReply) = (new int[size], new bool[size], new ulong[size], new bool[size]);
+        s.FirstRoots.CopyTo(_rootOf, 0);
+        s.Final.CopyTo(_final, 0);
+        s.Claims.CopyTo(_claims, 0);
+        s.IsReply.CopyTo(_isReply, 0);
+        for (var i = 0; i < s.MoreRootPosts.Length; i++)
+        {
+            if (!_moreRoots.TryGetValue(s.MoreRootPosts[i], out var more))
+            {
+                _moreRoots[s.MoreRootPosts[i]] = more = [];
+            }
+
+            more.Add(s.MoreRoots[i]);
+        }
+    }
+
+    private DirectoryState Snapshot(long journalSequence)
+    {
+        var (postIds, postEnds) = _posts.Export();
+        var (rootIds, rootEnds) = _roots.Export();
+        var moreRoots = _moreRoots.SelectMany(entry => entry.Value.Select(root => (Post: entry.Key, Root: root))).ToList();
+        return new()
+        {
+            PostIdsUtf8 = postIds,
+            PostIdEnds = postEnds,
+            RootIdsUtf8 = rootIds,
+            RootIdEnds = rootEnds,
+            FirstRoots = _rootOf[.._posts.Count],
+            MoreRootPosts = [.. moreRoots.Select(m => m.Post)],
+            MoreRoots = [.. moreRoots.Select(m => m.Root)],
+            Final = _final[.._posts.Count],
+            Dependents = [.. _dependents.Values.SelectMany(d => d)],
+            SeenReferences = [.. _seenReferences],
+            Claims = _claims[.._posts.Count],
+            IsReply = _isReply[.._posts.Count],
+            JournalSequence = journalSequence,
+        };
+    }
 
     public Task<int> CountWaitingAsync(string postId)
     {

@@ -62,6 +62,11 @@ public sealed record AccountIndexState : IJournaledState
     [Id(7)] public long Version { get; init; }
     [Id(8)] public long JournalSequence { get; init; }
     [Id(9)] public long[] KnownSetVersions { get; init; } = [];
+
+    // Since snapshot format 2 the ids are stored as one UTF-8 block and end offsets (an IdTable's
+    // export) and AccountIds stays empty; states with AccountIds are still read.
+    [Id(10)] public byte[] AccountIdsUtf8 { get; init; } = [];
+    [Id(11)] public int[] AccountIdEnds { get; init; } = [];
 }
 
 /// <summary>One change to an account index shard: profiles, reposts made, or an account's known follower count.</summary>
@@ -88,6 +93,17 @@ public sealed record DirectoryState : IJournaledState
     [Id(5)] public ulong[] Claims { get; init; } = [];
     [Id(6)] public bool[] IsReply { get; init; } = [];
     [Id(7)] public long JournalSequence { get; init; }
+
+    // Since snapshot format 2 the post and root ids are stored as IdTable exports and each post's
+    // roots as indexes (its first root, then any others as post/root pairs); PostIds and Roots stay
+    // empty. States with PostIds are still read.
+    [Id(8)] public byte[] PostIdsUtf8 { get; init; } = [];
+    [Id(9)] public int[] PostIdEnds { get; init; } = [];
+    [Id(10)] public byte[] RootIdsUtf8 { get; init; } = [];
+    [Id(11)] public int[] RootIdEnds { get; init; } = [];
+    [Id(12)] public int[] FirstRoots { get; init; } = [];
+    [Id(13)] public int[] MoreRootPosts { get; init; } = [];
+    [Id(14)] public int[] MoreRoots { get; init; } = [];
 }
 
 /// <summary>A tenant's watch list; small, written whole on every change.</summary>

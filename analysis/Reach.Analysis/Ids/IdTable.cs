@@ -14,11 +14,16 @@ public sealed class IdTable
 {
     public const int MaxIdLength = 128;
 
+    private const long EmptySlot = -1;
+
     private byte[] _arena;
     private int _arenaLength;
     private int[] _offsets;
-    private int[] _hashes;
-    private int[] _slots;
+
+    // Each slot holds an id's 31-bit hash above its index, so a probe rejects other ids without
+    // touching their rows: a lookup in a table far larger than the cache costs one miss in the
+    // slots and one in the arena.
+    private long[] _slots;
     private int _count;
 
     public IdTable(int capacity = 4)
@@ -26,7 +31,6 @@ public sealed class IdTable
         capacity = Math.Max(capacity, 4);
         _arena = new byte[capacity * 24];
         _offsets = new int[capacity + 1];
-        _hashes = new int[capacity];
         _slots = CreateSlots(capacity);
     }
 
@@ -36,7 +40,7 @@ public sealed class IdTable
     public int ArenaBytes => _arenaLength;
 
     /// <summary>Bytes held by the table's arrays.</summary>
-    public long FootprintBytes => _arena.Length + (_offsets.Length + _hashes.Length + _slots.Length) * 4L;
+    public long FootprintBytes => _arena.Length + (_offsets.Length * 4L) + (_slots.Length * 8L);
 
     public string this[int index] => Encoding.UTF8.GetString(Utf8(index));
 
@@ -104,15 +108,13 @@ public sealed class IdTable
         if (_count + 1 >= _offsets.Length)
         {
             Array.Resize(ref _offsets, _offsets.Length * 2);
-            Array.Resize(ref _hashes, _offsets.Length);
         }
 
         utf8.CopyTo(_arena.AsSpan(_arenaLength));
         _arenaLength += utf8.Length;
         var index = _count++;
         _offsets[index + 1] = _arenaLength;
-        _hashes[index] = hash;
-        _slots[slot] = index;
+        _slots[slot] = ((long)hash << 32) | (uint)index;
         added = true;
         return index;
     }
@@ -125,8 +127,7 @@ public sealed class IdTable
             _arena = _arena.AsSpan(0, _arenaLength).ToArray(),
             _arenaLength = _arenaLength,
             _offsets = (int[])_offsets.Clone(),
-            _hashes = (int[])_hashes.Clone(),
-            _slots = (int[])_slots.Clone(),
+            _slots = (long[])_slots.Clone(),
             _count = _count,
         };
         return copy;
@@ -147,13 +148,14 @@ public sealed class IdTable
         slot = hash & mask;
         while (true)
         {
-            var candidate = _slots[slot];
-            if (candidate < 0)
+            var entry = _slots[slot];
+            if (entry == EmptySlot)
             {
                 return -1;
             }
 
-            if (_hashes[candidate] == hash && Utf8(candidate).SequenceEqual(utf8))
+            var candidate = (int)entry;
+            if ((int)(entry >> 32) == hash && Utf8(candidate).SequenceEqual(utf8))
             {
                 return candidate;
             }
@@ -164,17 +166,23 @@ public sealed class IdTable
 
     private void Grow()
     {
-        _slots = CreateSlots(_slots.Length);
+        var old = _slots;
+        _slots = CreateSlots(old.Length);
         var mask = _slots.Length - 1;
-        for (var i = 0; i < _count; i++)
+        foreach (var entry in old)
         {
-            var slot = _hashes[i] & mask;
-            while (_slots[slot] >= 0)
+            if (entry == EmptySlot)
+            {
+                continue;
+            }
+
+            var slot = (int)(entry >> 32) & mask;
+            while (_slots[slot] != EmptySlot)
             {
                 slot = (slot + 1) & mask;
             }
 
-            _slots[slot] = i;
+            _slots[slot] = entry;
         }
     }
 
@@ -186,11 +194,11 @@ public sealed class IdTable
         }
     }
 
-    private static int[] CreateSlots(int capacity)
+    private static long[] CreateSlots(int capacity)
     {
         var size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, capacity * 2));
-        var slots = new int[size];
-        slots.AsSpan().Fill(-1);
+        var slots = new long[size];
+        slots.AsSpan().Fill(EmptySlot);
         return slots;
     }
 

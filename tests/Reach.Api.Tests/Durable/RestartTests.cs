@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Npgsql;
+using Reach.Analysis.Events;
 using Reach.Api.Tests.Postgres;
 
 namespace Reach.Api.Tests.Durable;
@@ -27,6 +28,38 @@ public sealed class RestartTests(PostgresServer postgres)
 
         await using var restarted = await ServiceProcess.StartAsync(database, ports);
         DurableScenario.AssertSameReads(before, await scenario.ReadAsync(restarted.Client));
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_directory_and_account_index_still_know_every_claim_reference_and_repost_made()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var ports = ServicePorts.Free();
+        ReachEvent[] events =
+        [
+            Ev.Post("p", "a"), Ev.Repost("r", "b", "p", "p", 1), Ev.Reply("y", "c", "r", 2), Ev.Like("c", "r", 3),
+            Ev.Quote("q", "d", "r", 4), Ev.Like("e", "q", 5), Ev.Account("b", 120, 6),
+        ];
+        await using (var service = await ServiceProcess.StartAsync(database, ports))
+        {
+            Assert.Equal(events.Length, (await service.Client.IngestAsync(events))["accepted"]!.GetValue<int>());
+            await service.StopAsync();
+        }
+
+        await using var restarted = await ServiceProcess.StartAsync(database, ports);
+        var reused = await restarted.Client.IngestAsync([Ev.Repost("r", "z", "p", "p", 1), Ev.Like("f", "r", 7)]);
+        Assert.Equal(1, Assert.Single(reused["conflicts"]!.AsArray())!["line"]!.GetValue<int>());
+        var again = await restarted.Client.IngestAsync(events);
+        Assert.Equal(0, again["accepted"]!.GetValue<int>());
+        Assert.Equal(events.Length, again["duplicates"]!.GetValue<int>());
+
+        var metrics = await restarted.Client.GetJsonAsync("/v1/posts/p/metrics");
+        Assert.Equal(3, metrics["likes"]!.GetValue<int>()); // on r before and after the restart, and on the quote q
+        Assert.Equal(2, metrics["reposts"]!.GetValue<int>()); // r and the quote q
+        Assert.Equal(1, metrics["quotes"]!.GetValue<int>());
+        var reposter = await restarted.Client.GetJsonAsync("/v1/accounts/b/metrics");
+        Assert.Equal(1, reposter["repostsMade"]!.GetValue<int>());
+        Assert.Equal(120, reposter["followers"]!.GetValue<long>());
     }
 
     [Fact]

@@ -1,0 +1,75 @@
+using Reach.Analysis.Ids;
+
+namespace Reach.Analysis.Tests;
+
+public sealed class IdCollectionsTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void An_id_table_numbers_ids_in_first_seen_order_and_finds_each_again_as_it_grows(int seed)
+    {
+        var random = new Random(seed);
+        var table = new IdTable();
+        var reference = new Dictionary<string, int>(StringComparer.Ordinal);
+        string[] shapes = ["p{0}", "ü-{0}-ß", "{0}", "https://example.net/post/{0}/status"];
+        for (var i = 0; i < 50_000; i++)
+        {
+            var id = string.Format(shapes[random.Next(shapes.Length)], random.Next(30_000));
+            var isNew = !reference.TryGetValue(id, out var expected);
+            if (isNew)
+            {
+                reference[id] = expected = reference.Count;
+            }
+
+            Assert.Equal(expected, table.GetOrAdd(id, out var added));
+            Assert.Equal(isNew, added);
+        }
+
+        Assert.Equal(reference.Count, table.Count);
+        foreach (var (id, index) in reference)
+        {
+            Assert.Equal(index, table.IndexOf(id));
+            Assert.Equal(id, table[index]);
+        }
+
+        Assert.Equal(-1, table.IndexOf("never-added"));
+        var copy = table.Clone();
+        var (utf8, ends) = table.Export();
+        var imported = IdTable.Import(utf8, ends);
+        table.GetOrAdd("added-after-the-copies");
+        Assert.Equal(-1, copy.IndexOf("added-after-the-copies"));
+        Assert.Equal(reference.OrderBy(e => e.Value).Select(e => e.Key), copy.Ids());
+        Assert.Equal(reference.OrderBy(e => e.Value).Select(e => e.Key), imported.Ids());
+    }
+
+    [Fact]
+    public void A_uint64_set_holds_exactly_the_keys_a_hash_set_holds_zero_and_the_extremes_included()
+    {
+        var random = new Random(7);
+        var set = new UInt64Set();
+        var reference = new HashSet<ulong>();
+        for (var i = 0; i < 100_000; i++)
+        {
+            // Few distinct keys in the low range, so that most adds repeat one; plus keys with equal low bits.
+            var key = random.Next(4) switch
+            {
+                0 => (ulong)random.Next(20_000),
+                1 => (ulong)random.Next(2_000) << 40,
+                2 => (ulong)random.NextInt64() | (1UL << 63),
+                _ => i % 1000 == 0 ? (i % 2000 == 0 ? 0UL : ulong.MaxValue) : (ulong)random.Next(5),
+            };
+
+            Assert.Equal(reference.Add(key), set.Add(key));
+        }
+
+        Assert.Equal(reference.Count, set.Count);
+        Assert.Equal(reference.Order(), set.Order());
+        Assert.All(reference, key => Assert.True(set.Contains(key)));
+        Assert.False(set.Contains(12_345_678_901UL));
+
+        var rebuilt = new UInt64Set();
+        rebuilt.UnionWith([.. set]);
+        Assert.Equal(reference.Order(), rebuilt.Order());
+    }
+}
