@@ -4,6 +4,9 @@ namespace Reach.Grains;
 
 // Apply methods are [AlwaysInterleave]: each applies its batch synchronously in one turn, then
 // waits for its journal commit, and other batches may run meanwhile so that they share commits.
+// The cascade's and the directory's apply return before the commit, with a ticket that the caller
+// passes to WhenCommittedAsync before acknowledging: a request moves on to its next grains while
+// the first ones commit.
 
 /// <summary>One repost cascade, keyed "{tenant}/{rootPostId}".</summary>
 public interface ICascadeGrain : IGrainWithStringKey
@@ -12,9 +15,13 @@ public interface ICascadeGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<int[]> FindCyclesAsync(CascadeBatch batch);
 
-    /// <summary>Applies a batch; idempotent per node id, like (account, post) and reply id.</summary>
+    /// <summary>Applies a batch; idempotent per node id, like (account, post) and reply id. Answers before the commit: see <see cref="WhenCommittedAsync"/>.</summary>
     [AlwaysInterleave]
     Task<CascadeBatchResult> ApplyAsync(CascadeBatch batch);
+
+    /// <summary>Returns once the change of <paramref name="ticket"/> is committed; throws <see cref="ChangeNotCommittedException"/> when it cannot be.</summary>
+    [AlwaysInterleave]
+    Task WhenCommittedAsync(JournalTicket ticket);
 
     /// <summary>The cascade metrics as JSON, recomputed only when the cascade changed.</summary>
     Task<JsonRead> GetMetricsAsync();
@@ -89,8 +96,13 @@ public interface IPostDirectoryGrain : IGrainWithStringKey
     /// <summary>How many likes, replies and quotes wait for a post that is not placed in any cascade yet.</summary>
     Task<int> CountWaitingAsync(string postId);
 
+    /// <summary>Claims, defines and references posts. Answers before the commit: see <see cref="WhenCommittedAsync"/>.</summary>
     [AlwaysInterleave]
     Task<DirectoryResult> ApplyAsync(DirectoryBatch batch);
+
+    /// <summary>Returns once the change of <paramref name="ticket"/> is committed; throws <see cref="ChangeNotCommittedException"/> when it cannot be.</summary>
+    [AlwaysInterleave]
+    Task WhenCommittedAsync(JournalTicket ticket);
 }
 
 public enum WatchKind : byte

@@ -43,7 +43,37 @@ public sealed record CascadeBatchResult(
     [property: Id(1)] ItemOutcome[] Nodes,
     [property: Id(2)] string?[] Reasons,
     [property: Id(3)] string?[] RootReasons,
-    [property: Id(4)] ItemOutcome[] Impressions);
+    [property: Id(4)] ItemOutcome[] Impressions,
+    [property: Id(5)] JournalTicket? Commit = null);
+
+/// <summary>
+/// A change a grain has applied and is still committing: the caller passes it back to the grain's
+/// WhenCommittedAsync before acknowledging anything. Names the activation that took the change,
+/// since a later activation does not have what an earlier one failed to commit.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("reach.JournalTicket")]
+public sealed record JournalTicket(
+    [property: Id(0)] Guid Activation,
+    [property: Id(1)] long Sequence);
+
+/// <summary>A change could not be committed, or the grain that took it restarted first; the request that made it may be re-sent whole.</summary>
+[GenerateSerializer, Alias("reach.ChangeNotCommittedException")]
+public sealed class ChangeNotCommittedException : Exception
+{
+    public ChangeNotCommittedException()
+    {
+    }
+
+    public ChangeNotCommittedException(string grain)
+        : base($"A change to {grain} was not committed.")
+    {
+    }
+
+    public ChangeNotCommittedException(string grain, Exception innerException)
+        : base($"A change to {grain} was not committed: {innerException.Message}", innerException)
+    {
+    }
+}
 
 public enum ReadStatus : byte
 {
@@ -234,7 +264,8 @@ public sealed record Delivery(
 public sealed record DirectoryResult(
     [property: Id(0)] Delivery[] Deliveries,
     [property: Id(1)] bool[] ReferenceIsNew,
-    [property: Id(2)] bool[] ClaimConflicts);
+    [property: Id(2)] bool[] ClaimConflicts,
+    [property: Id(3)] JournalTicket? Commit = null);
 
 [GenerateSerializer, Immutable, Alias("reach.WatchList")]
 public sealed record WatchList(

@@ -70,8 +70,7 @@ public sealed class CascadeGrain(
     {
         var before = _graph.Version;
         var rootWasKnown = _graph.RootKnown;
-        var result = Apply(batch);
-        await (_graph.Version != before ? _journal.AppendAsync(batch) : _journal.WhenDurableAsync());
+        var result = Apply(batch) with { Commit = _graph.Version != before ? _journal.Append(batch) : _journal.Pending };
 
         // After a fresh activation the author's summary is pushed again even if nothing changed:
         // the previous activation may have stored the change and died before pushing it.
@@ -82,6 +81,8 @@ public sealed class CascadeGrain(
 
         return result;
     }
+
+    public Task WhenCommittedAsync(JournalTicket ticket) => _journal.WhenCommittedAsync(ticket);
 
     private CascadeBatchResult Apply(CascadeBatch batch)
     {

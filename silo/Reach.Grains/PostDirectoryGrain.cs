@@ -120,13 +120,14 @@ public sealed class PostDirectoryGrain(
         return Task.FromResult(post >= 0 && _rootOf[post] < 0 && _dependents.TryGetValue(post, out var waiting) ? waiting.Count : 0);
     }
 
-    public async Task<DirectoryResult> ApplyAsync(DirectoryBatch batch)
+    public Task<DirectoryResult> ApplyAsync(DirectoryBatch batch)
     {
         _dirty = false;
         var result = Apply(batch);
-        await (_dirty ? _journal.AppendAsync(batch) : _journal.WhenDurableAsync());
-        return result;
+        return Task.FromResult(result with { Commit = _dirty ? _journal.Append(batch) : _journal.Pending });
     }
+
+    public Task WhenCommittedAsync(JournalTicket ticket) => _journal.WhenCommittedAsync(ticket);
 
     private DirectoryResult Apply(DirectoryBatch batch)
     {

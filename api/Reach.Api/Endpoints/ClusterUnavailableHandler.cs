@@ -1,17 +1,29 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Reach.Grains;
 
 namespace Reach.Api.Endpoints;
 
 /// <summary>
 /// While the cluster replaces a silo that died, a call to a grain it held can fail before the
 /// grain is re-activated elsewhere. That is transient: the client gets 503 with Retry-After and
-/// a problem body saying so, not an opaque 500. Nothing acknowledged is affected.
+/// a problem body saying so, not an opaque 500. The same when a grain could not commit part of a
+/// batch (its storage failed, or it restarted first). Nothing acknowledged is affected.
 /// </summary>
 internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not (OrleansMessageRejectionException or SiloUnavailableException))
+        var (title, detail) = exception switch
+        {
+            OrleansMessageRejectionException or SiloUnavailableException => (
+                "Part of the cluster is being replaced",
+                "A silo holding this data became unreachable; its data is coming back on another silo. Retry shortly; a batch that got this answer can be re-sent as a whole."),
+            ChangeNotCommittedException => (
+                "Part of the batch was not stored",
+                "Storage did not confirm part of this batch. Retry shortly; a batch that got this answer can be re-sent as a whole."),
+            _ => (null, null),
+        };
+        if (title is null)
         {
             return false;
         }
@@ -25,8 +37,8 @@ internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems)
             ProblemDetails =
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Part of the cluster is being replaced",
-                Detail = "A silo holding this data became unreachable; its data is coming back on another silo. Retry shortly; a batch that got this answer can be re-sent as a whole.",
+                Title = title,
+                Detail = detail,
             },
         });
     }

@@ -26,15 +26,17 @@ public sealed class IngestService(IGrainFactory grains)
 
         plan.Drop(cycles.Select(c => c.Line).ToHashSet());
         var tally = new LineTally(invalid.Count + events.Count, refused);
-        var (conflicts, deliveries) = await ClaimAsync(plan, tenant, tally);
+        var commits = new PendingCommits();
+        var (conflicts, deliveries) = await ClaimAsync(plan, tenant, tally, commits);
         plan.Drop(conflicts);
-        var newPosts = await ApplyCascadesAsync(plan, tenant, tally);
+        var newPosts = await ApplyCascadesAsync(plan, tenant, tally, commits);
         await Task.WhenAll(
             IndexNewPostsAsync(newPosts, tenant),
             RecordRepostsMadeAsync(plan, tenant),
             ApplyProfilesAsync(plan, tenant, tally),
             ApplyAccountsAsync(plan, tenant, tally),
-            RunDirectoryAsync(plan.References, deliveries, tenant, tally));
+            RunDirectoryAsync(plan.References, deliveries, tenant, tally, commits));
+        await commits.WhenAllCommittedAsync();
         foreach (var (line, outcome) in tally.Outcomes())
         {
             CountEvents([types[line]], outcome is ItemOutcome.Conflict or ItemOutcome.Cycle ? "conflict" : outcome == ItemOutcome.Duplicate ? "duplicate" : "accepted");
@@ -74,12 +76,13 @@ public sealed class IngestService(IGrainFactory grains)
     /// their cascades. Returns the lines that conflict with what was stored first, and the
     /// deliveries that placing the posts made possible.
     /// </summary>
-    private async Task<(HashSet<int> Conflicts, List<Delivery> Deliveries)> ClaimAsync(IngestPlan plan, string tenant, LineTally tally)
+    private async Task<(HashSet<int> Conflicts, List<Delivery> Deliveries)> ClaimAsync(IngestPlan plan, string tenant, LineTally tally, PendingCommits commits)
     {
         var results = await Task.WhenAll(plan.Claims.GroupBy(c => GrainKeys.ShardOf(c.PostId)).Select(async shard =>
         {
             var claims = shard.ToList();
-            var result = await grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard.Key)).ApplyAsync(new DirectoryBatch
+            var directory = grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard.Key));
+            var result = await directory.ApplyAsync(new DirectoryBatch
             {
                 ClaimIds = [.. claims.Select(c => c.PostId)],
                 ClaimFingerprints = [.. claims.Select(c => c.Fingerprint)],
@@ -87,6 +90,7 @@ public sealed class IngestService(IGrainFactory grains)
                 ClaimFinal = [.. claims.Select(c => c.Final)],
                 ClaimIsReply = [.. claims.Select(c => c.IsReply)],
             });
+            commits.Add(result.Commit, directory.WhenCommittedAsync);
             return (Conflicts: claims.Where((_, i) => result.ClaimConflicts[i]).ToList(), result.Deliveries);
         }));
 
@@ -101,12 +105,14 @@ public sealed class IngestService(IGrainFactory grains)
     }
 
     /// <summary>Applies the cascades' work; returns the original posts stored for the first time.</summary>
-    private async Task<List<RootPostInfo>> ApplyCascadesAsync(IngestPlan plan, string tenant, LineTally tally)
+    private async Task<List<RootPostInfo>> ApplyCascadesAsync(IngestPlan plan, string tenant, LineTally tally, PendingCommits commits)
     {
         var newPosts = await Task.WhenAll(plan.Cascades.Select(async entry =>
         {
             var work = entry.Value;
-            var result = await Cascade(tenant, entry.Key).ApplyAsync(work.ToBatch());
+            var cascade = Cascade(tenant, entry.Key);
+            var result = await cascade.ApplyAsync(work.ToBatch());
+            commits.Add(result.Commit, cascade.WhenCommittedAsync);
             var posts = new List<RootPostInfo>();
             for (var i = 0; i < work.Roots.Count; i++)
             {
@@ -197,7 +203,7 @@ public sealed class IngestService(IGrainFactory grains)
     /// reply or quote that lands in a cascade makes its own id part of that cascade, which can
     /// unlock more deliveries: repeated until nothing new is defined.
     /// </summary>
-    private async Task RunDirectoryAsync(List<PlannedReference> references, List<Delivery> deliveries, string tenant, LineTally tally)
+    private async Task RunDirectoryAsync(List<PlannedReference> references, List<Delivery> deliveries, string tenant, LineTally tally, PendingCommits commits)
     {
         var quoteLines = references.Where(r => r.Reference.Kind == ReferenceKind.Quote)
             .GroupBy(r => r.Reference.SourceId).ToDictionary(g => g.Key, g => g.First().Line);
@@ -205,7 +211,7 @@ public sealed class IngestService(IGrainFactory grains)
         // Terminates: a round defines only cascades a post did not belong to yet, and there are finitely many.
         while (true)
         {
-            var refused = await DeliverAsync(deliveries, tenant);
+            var refused = await DeliverAsync(deliveries, tenant, commits);
             foreach (var (quote, root, reason) in refused)
             {
                 if (quoteLines.TryGetValue(quote.SourceId, out var line))
@@ -232,13 +238,15 @@ public sealed class IngestService(IGrainFactory grains)
             {
                 var shardDefines = definesByShard[shard].ToList();
                 var shardReferences = referencesByShard[shard].ToList();
-                var result = await grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard)).ApplyAsync(new DirectoryBatch
+                var directory = grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard));
+                var result = await directory.ApplyAsync(new DirectoryBatch
                 {
                     DefineIds = [.. shardDefines.Select(d => d.PostId)],
                     DefineRoots = [.. shardDefines.Select(d => d.RootPostId)],
                     DefineFinal = [.. shardDefines.Select(d => d.Final)],
                     References = [.. shardReferences.Select(r => r.Reference)],
                 });
+                commits.Add(result.Commit, directory.WhenCommittedAsync);
                 for (var i = 0; i < shardReferences.Count; i++)
                 {
                     // A quote's line is counted by its own cascade; likes and replies by the directory.
@@ -257,14 +265,15 @@ public sealed class IngestService(IGrainFactory grains)
     }
 
     /// <summary>Delivers to the cascades; returns the quotes a cascade refused as nodes (a parent cycle), with why.</summary>
-    private async Task<List<(PostReference Quote, string Root, string Reason)>> DeliverAsync(List<Delivery> deliveries, string tenant)
+    private async Task<List<(PostReference Quote, string Root, string Reason)>> DeliverAsync(List<Delivery> deliveries, string tenant, PendingCommits commits)
     {
         var refused = await Task.WhenAll(deliveries.GroupBy(d => d.RootPostId).Select(async group =>
         {
             var likes = group.Where(d => d.Reference.Kind == ReferenceKind.Like).Select(d => d.Reference).ToList();
             var replies = group.Where(d => d.Reference.Kind == ReferenceKind.Reply).Select(d => d.Reference.SourceId).ToList();
             var quotes = group.Where(d => d.Reference.Kind == ReferenceKind.Quote).Select(d => d.Reference).ToList();
-            var result = await Cascade(tenant, group.Key).ApplyAsync(new CascadeBatch
+            var cascade = Cascade(tenant, group.Key);
+            var result = await cascade.ApplyAsync(new CascadeBatch
             {
                 LikeAccounts = [.. likes.Select(l => l.AccountId)],
                 LikePosts = [.. likes.Select(l => l.TargetId)],
@@ -275,6 +284,7 @@ public sealed class IngestService(IGrainFactory grains)
                 NodeTimes = [.. quotes.Select(q => q.At)],
                 NodeIsQuote = [.. quotes.Select(_ => true)],
             });
+            commits.Add(result.Commit, cascade.WhenCommittedAsync);
             return quotes.Select((quote, i) => (Quote: quote, Root: group.Key, Outcome: result.Nodes[i], Reason: result.Reasons[i]))
                 .Where(q => q.Outcome == ItemOutcome.Cycle)
                 .Select(q => (q.Quote, q.Root, q.Reason ?? "it would form a parent cycle"));
@@ -283,4 +293,34 @@ public sealed class IngestService(IGrainFactory grains)
     }
 
     private ICascadeGrain Cascade(string tenant, string rootPostId) => grains.GetGrain<ICascadeGrain>(GrainKeys.For(tenant, rootPostId));
+
+    /// <summary>
+    /// Changes the cascades and the directory took but may still be committing. The request goes
+    /// on to its next grains meanwhile, and is acknowledged only once all of them are committed.
+    /// </summary>
+    private sealed class PendingCommits
+    {
+        private readonly List<Func<Task>> _waits = [];
+
+        public void Add(JournalTicket? ticket, Func<JournalTicket, Task> whenCommitted)
+        {
+            if (ticket is null)
+            {
+                return;
+            }
+
+            lock (_waits)
+            {
+                _waits.Add(() => whenCommitted(ticket));
+            }
+        }
+
+        public Task WhenAllCommittedAsync()
+        {
+            lock (_waits)
+            {
+                return Task.WhenAll(_waits.Select(wait => wait()));
+            }
+        }
+    }
 }

@@ -59,7 +59,11 @@ public sealed class GrainJournal<TEntry, TState>
     private readonly ILogger _logger;
     private readonly double _snapshotJournalRatio;
 
+    private readonly Guid _activation = Guid.NewGuid();
     private long _sequence;
+
+    /// <summary>Every entry up to this one is committed.</summary>
+    private long _committed;
     private long _bytesSinceSnapshot;
     private long _lastSnapshotBytes;
 
@@ -82,6 +86,7 @@ public sealed class GrainJournal<TEntry, TState>
     public async Task ReplayAsync(Action<TEntry> apply, CancellationToken cancellationToken)
     {
         _sequence = _snapshotSequence = _state.State.JournalSequence;
+        _committed = _sequence;
         _lastSnapshotBytes = _estimatedSnapshotBytes();
         if (_store is null)
         {
@@ -98,7 +103,7 @@ public sealed class GrainJournal<TEntry, TState>
             var message = _serializer.Deserialize<TEntry>(entry.Payload)!;
             decoding += Stopwatch.GetElapsedTime(decodeStarted);
             apply(message);
-            _sequence = entry.Sequence;
+            _sequence = _committed = entry.Sequence;
             _bytesSinceSnapshot += entry.Payload.Length;
             _changedSinceSnapshot = true;
         }
@@ -127,22 +132,123 @@ public sealed class GrainJournal<TEntry, TState>
             return;
         }
 
+        var committed = StartAppend(entry);
+        try
+        {
+            await committed;
+        }
+        catch (Exception exception)
+        {
+            Fail("A journal entry could not be stored.");
+            throw new ChangeNotCommittedException(_stream, exception);
+        }
+
+        await SnapshotIfDueAsync();
+    }
+
+    /// <summary>
+    /// Records a change the grain has just applied without waiting for its commit, so that a
+    /// request can go on to its next grains while the commit is under way. The caller must pass the
+    /// ticket (null when there is nothing to wait for) to <see cref="WhenCommittedAsync"/>, through
+    /// the grain, before it acknowledges anything.
+    /// </summary>
+    public JournalTicket? Append(TEntry entry)
+    {
+        _changedSinceSnapshot = true;
+        if (_store is null)
+        {
+            return null;
+        }
+
+        _ = CommitThenSnapshotAsync(StartAppend(entry));
+        return new JournalTicket(_activation, _sequence);
+    }
+
+    /// <summary>
+    /// The ticket for everything journaled so far, for a call that changed nothing but may have
+    /// answered from changes still committing; null when all is committed.
+    /// </summary>
+    public JournalTicket? Pending => _store is null || _sequence <= _committed ? null : new JournalTicket(_activation, _sequence);
+
+    /// <summary>
+    /// Returns once the entries up to the ticket's are committed. Throws when they cannot be: the
+    /// entry failed, or the activation that took it is gone (what it had not committed is lost).
+    /// </summary>
+    public async Task WhenCommittedAsync(JournalTicket ticket)
+    {
+        if (ticket.Activation != _activation || _failed)
+        {
+            throw new ChangeNotCommittedException(_stream);
+        }
+
+        if (ticket.Sequence <= _committed)
+        {
+            return;
+        }
+
+        try
+        {
+            await _lastAppend;
+        }
+        catch (Exception) when (ticket.Sequence <= _committed)
+        {
+            // A later entry failed; this one is stored.
+        }
+        catch (Exception exception)
+        {
+            Fail("A journal entry could not be stored.");
+            throw new ChangeNotCommittedException(_stream, exception);
+        }
+    }
+
+    /// <summary>
+    /// Sends the entry to the store. The task returned completes once this entry and every one
+    /// before it are committed: entries go out in groups by several writers, and a later group may
+    /// commit before an earlier one fails.
+    /// </summary>
+    private Task StartAppend(TEntry entry)
+    {
         var payload = _serializer.SerializeToArray(entry);
-        var earlier = _lastAppend;
-        var append = _store.AppendAsync(_stream, ++_sequence, payload);
-        _lastAppend = append;
+        var sequence = ++_sequence;
+        var committed = CommitInOrderAsync(_lastAppend, _store!.AppendAsync(_stream, sequence, payload), sequence);
+        _lastAppend = committed;
         _bytesSinceSnapshot += payload.Length;
+        return committed;
+    }
+
+    private async Task CommitInOrderAsync(Task earlier, Task append, long sequence)
+    {
         try
         {
             await earlier;
+        }
+        finally
+        {
+            // Observed even when an earlier entry failed.
             await append;
+        }
+
+        _committed = sequence;
+    }
+
+    private async Task CommitThenSnapshotAsync(Task committed)
+    {
+        try
+        {
+            await committed;
         }
         catch (Exception)
         {
+            // Whoever holds the ticket hears of it from WhenCommittedAsync.
             Fail("A journal entry could not be stored.");
-            throw;
+            return;
         }
 
+        await SnapshotIfDueAsync();
+    }
+
+    private async Task SnapshotIfDueAsync()
+    {
         if (_snapshotting || _bytesSinceSnapshot < Math.Max(_options.SnapshotMinJournalBytes, _snapshotJournalRatio * _lastSnapshotBytes))
         {
             return;
@@ -177,10 +283,10 @@ public sealed class GrainJournal<TEntry, TState>
         {
             await _lastAppend;
         }
-        catch (Exception)
+        catch (Exception exception)
         {
             Fail("A journal entry could not be stored.");
-            throw;
+            throw new ChangeNotCommittedException(_stream, exception);
         }
     }
 

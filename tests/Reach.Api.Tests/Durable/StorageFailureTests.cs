@@ -1,0 +1,60 @@
+using Npgsql;
+using Reach.Analysis.Events;
+using Reach.Api.Tests.Postgres;
+
+namespace Reach.Api.Tests.Durable;
+
+[Collection(ServiceProcesses.Collection)]
+public sealed class StorageFailureTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task A_batch_whose_journal_writes_fail_is_answered_503_and_its_resend_is_stored_whole()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var ports = ServicePorts.Free();
+        ReachEvent[] first = [Ev.Post("p", "a"), Ev.Repost("r1", "b", "p", "p", 1), Ev.Like("c", "p", 2)];
+        ReachEvent[] second =
+        [
+            Ev.Repost("r2", "c", "p", "r1", 3), Ev.Repost("r3", "d", "p", "r2", 4), Ev.Like("e", "r1", 5),
+            Ev.Reply("y", "f", "r2", 6), Ev.Account("d", 40, 7),
+        ];
+        System.Text.Json.Nodes.JsonNode metrics;
+        await using (var service = await ServiceProcess.StartAsync(database, ports))
+        {
+            await service.Client.IngestAsync(first);
+            await ExecuteAsync(database, """
+                CREATE FUNCTION refuse_journal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'journal refused by the test'; END $$;
+                CREATE TRIGGER refuse_journal BEFORE INSERT ON reach_journal FOR EACH ROW EXECUTE FUNCTION refuse_journal();
+                """);
+
+            using (var refused = await service.Client.PostEventsAsync(second))
+            {
+                var problem = await refused.ProblemAsync(503);
+                Assert.Contains("re-sent", problem["detail"]!.GetValue<string>());
+            }
+
+            await ExecuteAsync(database, "DROP TRIGGER refuse_journal ON reach_journal");
+
+            // Nothing of the refused batch may look stored: the resend is taken whole, not as duplicates.
+            var resent = await service.Client.IngestAsync(second);
+            Assert.Equal(second.Length, resent["accepted"]!.GetValue<int>());
+            metrics = await service.Client.GetJsonAsync("/v1/posts/p/metrics");
+            Assert.Equal(3, metrics["reposts"]!.GetValue<int>());
+            Assert.Equal(3, metrics["depth"]!.GetValue<int>());
+            await service.KillAsync();
+        }
+
+        await using var restarted = await ServiceProcess.StartAsync(database, ports);
+        var afterRestart = await restarted.Client.GetJsonAsync("/v1/posts/p/metrics");
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(metrics, afterRestart), afterRestart.ToJsonString());
+        Assert.Equal(40, (await restarted.Client.GetJsonAsync("/v1/accounts/d/metrics"))["followers"]!.GetValue<long>());
+    }
+
+    private static async Task ExecuteAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+}
