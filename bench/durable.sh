@@ -35,10 +35,10 @@ echo "killed (SIGKILL) and restarted; journal tail of load$seed-c0-p0: $journal"
 # The warm-up cascade (when there is one) is read first: its activation pays the new process's JIT,
 # so the next reads time the re-activation of load$seed-c0-p0 in a running silo: the timeline
 # needs only the cascade grain, the metrics also its participants' follower counts.
-curl -s -o /dev/null -w "first metrics read after the restart, warmup-c0-p0 (cold process): %{time_total} s\n" "http://127.0.0.1:5080/v1/posts/warmup-c0-p0/metrics"
-curl -s -o /dev/null -w "timeline read of load$seed-c0-p0 (re-activation of the cascade): %{time_total} s\n" "http://127.0.0.1:5080/v1/posts/load$seed-c0-p0/timeline"
-curl -s -o /dev/null -w "then its metrics (the participants' follower counts from the account-index shards, re-activated too): %{time_total} s\n" "http://127.0.0.1:5080/v1/posts/load$seed-c0-p0/metrics"
-curl -s -o /dev/null -w "second metrics read: %{time_total} s\n" "http://127.0.0.1:5080/v1/posts/load$seed-c0-p0/metrics"
+curl -s -o /dev/null -H "Authorization: Bearer $REACH_API_KEY" -w "HTTP %{http_code}, first metrics read after the restart, warmup-c0-p0 (cold process): %{time_total} s\n" "http://127.0.0.1:5080/v1/posts/warmup-c0-p0/metrics"
+curl -s -o /dev/null -H "Authorization: Bearer $REACH_API_KEY" -w "HTTP %{http_code}, timeline read of load$seed-c0-p0 (re-activation of the cascade): %{time_total} s\n" "http://127.0.0.1:5080/v1/posts/load$seed-c0-p0/timeline"
+curl -s -o /dev/null -H "Authorization: Bearer $REACH_API_KEY" -w "HTTP %{http_code}, then its metrics (the participants' follower counts from the account-index shards, re-activated too): %{time_total} s\n" "http://127.0.0.1:5080/v1/posts/load$seed-c0-p0/metrics"
+curl -s -o /dev/null -H "Authorization: Bearer $REACH_API_KEY" -w "HTTP %{http_code}, second metrics read: %{time_total} s\n" "http://127.0.0.1:5080/v1/posts/load$seed-c0-p0/metrics"
 grep -E "loaded a snapshot|journal entries" "$dir/service.log" | grep -E "load$seed-c0-p0" || true
 kill "$service"; wait "$service" 2>/dev/null || true
 "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d reach -At -c "VACUUM FULL" -c \

@@ -219,17 +219,25 @@ public sealed class CascadeGrain(
     /// </summary>
     private sealed record Analysis(
         long GraphVersion, long AudienceVersion, CascadeGraph Graph, long[] Counts,
-        CascadeAudience Audience, CascadeMetrics Metrics, byte[] MetricsJson, long ComputedAt);
+        CascadeAudience Audience, CascadeMetrics Metrics, byte[] MetricsJson, long ComputedAt, TimeSpan Took);
 
     private bool IsLarge => _graph.NodeCount > options.Value.LargeCascadeNodes;
 
     /// <summary>
+    /// Between analyses of a large cascade: the configured interval, or ten times the last
+    /// analysis when that is longer, so that a cascade growing fast spends at most about a tenth of
+    /// the time being analysed however large it is and however busy the machine.
+    /// </summary>
+    private TimeSpan RefreshInterval =>
+        _analysis is { } last && last.Took * 10 > options.Value.MetricsRefreshInterval ? last.Took * 10 : options.Value.MetricsRefreshInterval;
+
+    /// <summary>
     /// The analysis of the cascade as it is now, recomputed when the cascade or its participants'
     /// follower counts or sets changed. A large cascade is not analysed on ingest: a timer refreshes
-    /// it once per interval while it grows, its analysis runs on a copy of the graph off the grain's
-    /// scheduler (ingest goes on), and reads within an interval of the last analysis get that one,
-    /// so a read after a quiet spell is exact and a viral post read many times a second is walked at
-    /// most once a second.
+    /// it once per <see cref="RefreshInterval"/> while it grows, its analysis runs on a copy of the
+    /// graph off the grain's scheduler (ingest goes on), and reads within an interval of the last
+    /// analysis get that one, so a read after a quiet spell is exact and a viral post read many
+    /// times a second is walked at most once an interval.
     /// </summary>
     private async Task<Analysis> AnalyzeAsync(Trigger trigger)
     {
@@ -253,7 +261,7 @@ public sealed class CascadeGrain(
             }
 
             if (IsLarge && _analysis is { } recent && trigger != Trigger.Timer
-                && Stopwatch.GetElapsedTime(recent.ComputedAt) < options.Value.MetricsRefreshInterval)
+                && Stopwatch.GetElapsedTime(recent.ComputedAt) < RefreshInterval)
             {
                 ScheduleRefresh();
                 return recent;
@@ -271,6 +279,7 @@ public sealed class CascadeGrain(
 
     private async Task<Analysis> ComputeAsync()
     {
+        var began = Stopwatch.GetTimestamp();
         var limit = options.Value.ExactReachLimit;
         var membersForAll = false;
         while (true)
@@ -317,7 +326,7 @@ public sealed class CascadeGrain(
                 _participants.ReleaseLargeMembers();
             }
 
-            _analysis = new Analysis(graphVersion, audienceVersion, graph, counts, result.Audience, result.Metrics, result.Json, Stopwatch.GetTimestamp());
+            _analysis = new Analysis(graphVersion, audienceVersion, graph, counts, result.Audience, result.Metrics, result.Json, Stopwatch.GetTimestamp(), Stopwatch.GetElapsedTime(began));
             return _analysis;
         }
     }
@@ -393,7 +402,7 @@ public sealed class CascadeGrain(
                 var analysis = await AnalyzeAsync(Trigger.Timer);
                 await PushSummaryAsync(analysis.Metrics, analysis.GraphVersion);
             },
-            new GrainTimerCreationOptions(options.Value.MetricsRefreshInterval, Timeout.InfiniteTimeSpan));
+            new GrainTimerCreationOptions(RefreshInterval, Timeout.InfiniteTimeSpan));
     }
 
     private static ItemOutcome ToOutcome(AddOutcome outcome) => outcome switch

@@ -24,7 +24,10 @@ public sealed class ReachOptions
     [Required]
     public string ServiceId { get; set; } = "reach";
 
-    /// <summary>Cascades with more nodes than this refresh their metrics at most once per <see cref="MetricsRefreshInterval"/>.</summary>
+    /// <summary>
+    /// Cascades with more nodes than this refresh their metrics at most once per
+    /// <see cref="MetricsRefreshInterval"/>, or ten times their last analysis's duration when longer.
+    /// </summary>
     [Range(0, int.MaxValue)]
     public int LargeCascadeNodes { get; set; } = 50_000;
 
