@@ -74,6 +74,9 @@ public sealed class GrainJournal<TEntry, TState>
     private bool _snapshotting;
     private Task _lastAppend = Task.CompletedTask;
 
+    /// <summary>Entries sent and not yet committed, by sequence: what a ticket waits for.</summary>
+    private readonly Dictionary<long, Task> _committing = [];
+
     internal GrainJournal(
         Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
         IJournalStore? store, Serializer serializer, ReachOptions options, ILogger logger, double snapshotJournalRatio)
@@ -186,13 +189,16 @@ public sealed class GrainJournal<TEntry, TState>
             return;
         }
 
+        // The entry's own commit (and those before it), not the grain's latest: a busy grain
+        // keeps sending entries, and a request need not wait for later ones.
+        if (!_committing.TryGetValue(ticket.Sequence, out var committed))
+        {
+            throw new ChangeNotCommittedException(_stream);
+        }
+
         try
         {
-            await _lastAppend;
-        }
-        catch (Exception) when (ticket.Sequence <= _committed)
-        {
-            // A later entry failed; this one is stored.
+            await committed;
         }
         catch (Exception exception)
         {
@@ -212,6 +218,11 @@ public sealed class GrainJournal<TEntry, TState>
         var sequence = ++_sequence;
         var committed = CommitInOrderAsync(_lastAppend, _store!.AppendAsync(_stream, sequence, payload), sequence);
         _lastAppend = committed;
+        if (!committed.IsCompleted)
+        {
+            _committing[sequence] = committed;
+        }
+
         _bytesSinceSnapshot += payload.Length;
         return committed;
     }
@@ -220,15 +231,22 @@ public sealed class GrainJournal<TEntry, TState>
     {
         try
         {
-            await earlier;
+            try
+            {
+                await earlier;
+            }
+            finally
+            {
+                // Observed even when an earlier entry failed.
+                await append;
+            }
+
+            _committed = sequence;
         }
         finally
         {
-            // Observed even when an earlier entry failed.
-            await append;
+            _committing.Remove(sequence);
         }
-
-        _committed = sequence;
     }
 
     private async Task CommitThenSnapshotAsync(Task committed)
