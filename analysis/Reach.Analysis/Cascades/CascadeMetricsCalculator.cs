@@ -31,15 +31,20 @@ public static class CascadeMetricsCalculator
 
         var parents = audience is null ? graph.Parents : audience.Parents;
         var order = ArrayPool<int>.Shared.Rent(n);
+        var breadthFirstParents = ArrayPool<int>.Shared.Rent(n);
         var depth = ArrayPool<int>.Shared.Rent(n);
         var subtree = ArrayPool<int>.Shared.Rent(n);
         var childCount = ArrayPool<int>.Shared.Rent(n);
         var times = ArrayPool<long>.Shared.Rent(Math.Max(n - 1, 1));
         try
         {
-            var structure = TopologicalOrder(parents, order.AsSpan(0, n))
-                ? Structure(parents, new IdentityOrder(), depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n))
-                : Structure(parents, new ArrayOrder(order), depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n));
+            // The shape does not depend on how nodes are numbered: when they are not stored parents
+            // first, it is computed on the tree renumbered in breadth-first order, whose passes read
+            // and write their arrays front to back instead of at random.
+            var parentsFirst = TopologicalOrder(parents, order.AsSpan(0, n), breadthFirstParents.AsSpan(0, n))
+                ? parents
+                : breadthFirstParents.AsSpan(0, n);
+            var structure = Structure(parentsFirst, depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n));
 
             var rootAt = graph.Times[0];
             var repostTimes = graph.Times[1..];
@@ -109,6 +114,7 @@ public static class CascadeMetricsCalculator
         finally
         {
             ArrayPool<int>.Shared.Return(order);
+            ArrayPool<int>.Shared.Return(breadthFirstParents);
             ArrayPool<int>.Shared.Return(depth);
             ArrayPool<int>.Shared.Return(subtree);
             ArrayPool<int>.Shared.Return(childCount);
@@ -124,7 +130,13 @@ public static class CascadeMetricsCalculator
     /// index is smaller than its child's (the usual case: nodes stored in arrival order with parents
     /// first), that is the identity, and the answer is true; otherwise a breadth-first order from the root.
     /// </summary>
-    public static bool TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order)
+    public static bool TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order) => TopologicalOrder(parents, order, []);
+
+    /// <param name="breadthFirstParents">
+    /// When the answer is false and this span is not empty: the tree renumbered in that order,
+    /// the parent of the i-th node as its position in the order.
+    /// </param>
+    public static bool TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order, Span<int> breadthFirstParents)
     {
         var n = parents.Length;
         var ordered = true;
@@ -175,11 +187,22 @@ public static class CascadeMetricsCalculator
 
             order[0] = 0;
             var tail = 1;
+            var renumber = !breadthFirstParents.IsEmpty;
+            if (renumber)
+            {
+                breadthFirstParents[0] = parents[0];
+            }
+
             for (var head = 0; head < tail; head++)
             {
                 var node = order[head];
                 for (var c = offsets[node]; c < offsets[node + 1]; c++)
                 {
+                    if (renumber)
+                    {
+                        breadthFirstParents[tail] = head;
+                    }
+
                     order[tail++] = children[c];
                 }
             }
@@ -198,25 +221,8 @@ public static class CascadeMetricsCalculator
         }
     }
 
-    /// <summary>A parents-first order of the nodes; a struct so that the identity order costs no lookups.</summary>
-    public interface INodeOrder
-    {
-        int this[int i] { get; }
-    }
-
-    public readonly struct IdentityOrder : INodeOrder
-    {
-        public int this[int i] => i;
-    }
-
-    public readonly struct ArrayOrder(int[] order) : INodeOrder
-    {
-        public int this[int i] => order[i];
-    }
-
-    public static TreeShape Structure<TOrder>(
-        ReadOnlySpan<int> parents, TOrder order, Span<int> depth, Span<int> subtree, Span<int> childCount)
-        where TOrder : struct, INodeOrder
+    /// <summary>Depth, breadth, Wiener index and branching of a tree whose nodes are numbered parents first.</summary>
+    public static TreeShape Structure(ReadOnlySpan<int> parents, Span<int> depth, Span<int> subtree, Span<int> childCount)
     {
         var n = parents.Length;
         childCount = childCount[..n];
@@ -225,9 +231,8 @@ public static class CascadeMetricsCalculator
         childCount.Clear();
         depth[0] = 0;
         var maxDepth = 0;
-        for (var i = 1; i < n; i++)
+        for (var node = 1; node < n; node++)
         {
-            var node = order[i];
             var parent = parents[node];
             var d = depth[parent] + 1;
             depth[node] = d;
@@ -252,7 +257,7 @@ public static class CascadeMetricsCalculator
             }
 
             subtree.Fill(1);
-            var wiener = WienerIndex(parents, order, subtree);
+            var wiener = WienerIndex(parents, subtree);
 
             var maxChildren = 0;
             var branching = 0;
@@ -274,8 +279,7 @@ public static class CascadeMetricsCalculator
     /// Σ over non-root v of s(v)·(n − s(v)), children before parents, filling the subtree sizes.
     /// Terms are summed in 64 bits in runs short enough not to overflow, then carried into 128.
     /// </summary>
-    private static Int128 WienerIndex<TOrder>(ReadOnlySpan<int> parents, TOrder order, Span<int> subtree)
-        where TOrder : struct, INodeOrder
+    private static Int128 WienerIndex(ReadOnlySpan<int> parents, Span<int> subtree)
     {
         var n = parents.Length;
         var largestTerm = (ulong)n / 2 * (ulong)(n - (n / 2));
@@ -288,10 +292,9 @@ public static class CascadeMetricsCalculator
             ulong partial = 0;
             for (; i > stop; i--)
             {
-                var node = order[i];
-                var s = subtree[node];
+                var s = subtree[i];
                 partial += (ulong)s * (ulong)(n - s);
-                subtree[parents[node]] += s;
+                subtree[parents[i]] += s;
             }
 
             wiener += partial;
