@@ -41,9 +41,9 @@ public static class CascadeMetricsCalculator
             // The shape does not depend on how nodes are numbered: when they are not stored parents
             // first, it is computed on the tree renumbered in breadth-first order, whose passes read
             // and write their arrays front to back instead of at random.
-            var parentsFirst = TopologicalOrder(parents, order.AsSpan(0, n), breadthFirstParents.AsSpan(0, n))
+            var parentsFirst = IsParentsFirst(parents)
                 ? parents
-                : breadthFirstParents.AsSpan(0, n);
+                : BreadthFirstOrder(parents, order.AsSpan(0, n), breadthFirstParents.AsSpan(0, n));
             var structure = Structure(parentsFirst, depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n));
 
             var rootAt = graph.Times[0];
@@ -130,31 +130,44 @@ public static class CascadeMetricsCalculator
     /// index is smaller than its child's (the usual case: nodes stored in arrival order with parents
     /// first), that is the identity, and the answer is true; otherwise a breadth-first order from the root.
     /// </summary>
-    public static bool TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order) => TopologicalOrder(parents, order, []);
+    public static bool TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order)
+    {
+        if (!IsParentsFirst(parents))
+        {
+            BreadthFirstOrder(parents, order, []);
+            return false;
+        }
 
-    /// <param name="breadthFirstParents">
-    /// When the answer is false and this span is not empty: the tree renumbered in that order,
+        for (var i = 0; i < parents.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether every node's parent has a smaller index than the node.</summary>
+    private static bool IsParentsFirst(ReadOnlySpan<int> parents)
+    {
+        for (var i = 1; i < parents.Length; i++)
+        {
+            if (parents[i] >= i)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="order"/> with the nodes in breadth-first order from the root and, unless
+    /// <paramref name="breadthFirstParents"/> is empty, returns the tree renumbered in that order:
     /// the parent of the i-th node as its position in the order.
-    /// </param>
-    public static bool TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order, Span<int> breadthFirstParents)
+    /// </summary>
+    private static ReadOnlySpan<int> BreadthFirstOrder(ReadOnlySpan<int> parents, Span<int> order, Span<int> breadthFirstParents)
     {
         var n = parents.Length;
-        var ordered = true;
-        for (var i = 1; i < n && ordered; i++)
-        {
-            ordered = parents[i] < i;
-        }
-
-        if (ordered)
-        {
-            for (var i = 0; i < n; i++)
-            {
-                order[i] = i;
-            }
-
-            return true;
-        }
-
         var start = ArrayPool<int>.Shared.Rent(n + 1);
         var children = ArrayPool<int>.Shared.Rent(n);
         try
@@ -212,7 +225,7 @@ public static class CascadeMetricsCalculator
                 throw new InvalidOperationException("The cascade is not a tree rooted at node 0.");
             }
 
-            return false;
+            return breadthFirstParents;
         }
         finally
         {

@@ -50,20 +50,7 @@ public sealed class UInt64Set : IEnumerable<ulong>
             return _hasZero;
         }
 
-        var mask = _slots.Length - 1;
-        for (var slot = SlotOf(key, _shift); ; slot = (slot + 1) & mask)
-        {
-            var found = _slots[slot];
-            if (found == key)
-            {
-                return true;
-            }
-
-            if (found == 0)
-            {
-                return false;
-            }
-        }
+        return _slots[SlotFor(_slots, _shift, key)] == key;
     }
 
     public void UnionWith(IEnumerable<ulong> keys)
@@ -100,23 +87,29 @@ public sealed class UInt64Set : IEnumerable<ulong>
     /// <summary>Fibonacci hashing: keys need not be well mixed in their low bits.</summary>
     private static int SlotOf(ulong key, int shift) => (int)((key * 0x9E3779B97F4A7C15UL) >> shift);
 
-    private static bool Insert(ulong[] slots, int shift, ulong key)
+    /// <summary>The slot holding <paramref name="key"/>, or the empty slot where it would go.</summary>
+    private static int SlotFor(ulong[] slots, int shift, ulong key)
     {
         var mask = slots.Length - 1;
-        for (var slot = SlotOf(key, shift); ; slot = (slot + 1) & mask)
+        var slot = SlotOf(key, shift);
+        while (slots[slot] != key && slots[slot] != 0)
         {
-            var found = slots[slot];
-            if (found == key)
-            {
-                return false;
-            }
-
-            if (found == 0)
-            {
-                slots[slot] = key;
-                return true;
-            }
+            slot = (slot + 1) & mask;
         }
+
+        return slot;
+    }
+
+    private static bool Insert(ulong[] slots, int shift, ulong key)
+    {
+        var slot = SlotFor(slots, shift, key);
+        if (slots[slot] == key)
+        {
+            return false;
+        }
+
+        slots[slot] = key;
+        return true;
     }
 
     private void Resize(int size)

@@ -142,8 +142,7 @@ public sealed class GrainJournal<TEntry, TState>
         }
         catch (Exception exception)
         {
-            Fail("A journal entry could not be stored.");
-            throw new ChangeNotCommittedException(_stream, exception);
+            throw NotCommitted(exception);
         }
 
         await SnapshotIfDueAsync();
@@ -202,8 +201,7 @@ public sealed class GrainJournal<TEntry, TState>
         }
         catch (Exception exception)
         {
-            Fail("A journal entry could not be stored.");
-            throw new ChangeNotCommittedException(_stream, exception);
+            throw NotCommitted(exception);
         }
     }
 
@@ -303,8 +301,7 @@ public sealed class GrainJournal<TEntry, TState>
         }
         catch (Exception exception)
         {
-            Fail("A journal entry could not be stored.");
-            throw new ChangeNotCommittedException(_stream, exception);
+            throw NotCommitted(exception);
         }
     }
 
@@ -330,6 +327,13 @@ public sealed class GrainJournal<TEntry, TState>
             // The journal still holds everything; the next activation replays more of it.
             _logger.LogWarning(exception, "Snapshot of {Stream} on deactivation failed.", _stream);
         }
+    }
+
+    /// <summary>The grain cannot vouch for its memory any more: it deactivates, and the caller hears why.</summary>
+    private ChangeNotCommittedException NotCommitted(Exception exception)
+    {
+        Fail("A journal entry could not be stored.");
+        return new ChangeNotCommittedException(_stream, exception);
     }
 
     private void Fail(string why)
