@@ -9,4 +9,6 @@ if [[ $(id -u) == 0 ]]; then chown postgres "$pg_dir"; pg_as_postgres=(runuser -
 "${pg_as_postgres[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
 "${pg_as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c max_wal_size=8GB -c max_connections=200 ${pg_options:-}" start >/dev/null
 pg_cleanup=${pg_cleanup:-}
-trap 'eval "$pg_cleanup"; "${pg_as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null; rm -rf "$pg_dir"' EXIT
+# set +e: under the scripts' set -e, a failing clean-up step (killing a service already gone) ended
+# the trap there and left the server running and its directory behind.
+trap 'set +e; eval "$pg_cleanup"; "${pg_as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null; rm -rf "$pg_dir"' EXIT

@@ -24,9 +24,13 @@ if (options is null)
                          are by those N accounts (no parents named), and time its first reads.
         --copy-baseline: instead of posting, COPY the same events as rows into PostgreSQL with the
                          same batch size and concurrency (the raw-database baseline for durable ingest).
-                              [--read-rate R [--read-seconds 30]]
+                              [--read-rate R [--read-seconds 30] [--read-warmup-seconds 10] [--read-client sockets|httpclient]]
         --read-rate:     after ingest, GET the first cascade's metrics R times a second for
-                         --read-seconds (open loop) and print latency percentiles.
+                         --read-seconds (open loop) and print latency percentiles; the sockets
+                         client first reads at that rate for --read-warmup-seconds unmeasured.
+        --read-client:   sockets (default): a thread and a kept-alive connection per lane, no
+                         per-request allocation; httpclient: HttpClient, whose own thread-pool
+                         hops and garbage add to the latencies it measures.
         """);
     return 2;
 }
@@ -122,7 +126,16 @@ if (options.ReadMetrics)
 
 if (options.ReadRate > 0)
 {
-    await ReadLoad.RunAsync(options.Url, $"/v1/posts/load{options.Seed}-c0-p0/metrics", options.ReadRate, options.ReadSeconds);
+    var path = $"/v1/posts/load{options.Seed}-c0-p0/metrics";
+    if (options.ReadWithHttpClient)
+    {
+        await ReadLoad.RunAsync(options.Url, path, options.ReadRate, options.ReadSeconds);
+    }
+    else
+    {
+        SocketReadLoad.Run(options.Url, path, options.ReadRate, options.ReadSeconds, options.ReadWarmUpSeconds,
+            options.ServerPid is null ? null : () => CpuSeconds(options.ServerPid));
+    }
 }
 
 if (options.ServerPid is not null)
@@ -163,7 +176,7 @@ static long ResidentBytes(int? pid)
 internal sealed record LoadOptions(
     string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics, int WarmupNodes,
     string? CopyBaseline = null, int FollowerLists = 0, int ListSize = 1_000_000, int Overlap = 0, bool ThenCascade = false, bool NoParents = false,
-    int ReadRate = 0, int ReadSeconds = 30)
+    int ReadRate = 0, int ReadSeconds = 30, bool ReadWithHttpClient = false, int ReadWarmUpSeconds = 10)
 {
     public static LoadOptions? Parse(string[] args)
     {
@@ -193,6 +206,16 @@ internal sealed record LoadOptions(
                     "--no-parents" => options with { NoParents = true },
                     "--read-rate" => options with { ReadRate = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--read-seconds" => options with { ReadSeconds = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--read-warmup-seconds" => options with { ReadWarmUpSeconds = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--read-client" => options with
+                    {
+                        ReadWithHttpClient = Value() switch
+                        {
+                            "sockets" => false,
+                            "httpclient" => true,
+                            var other => throw new ArgumentException($"--read-client is sockets or httpclient, not {other}"),
+                        },
+                    },
                     _ => null,
                 };
             }

@@ -197,7 +197,7 @@ public sealed class AccountGrain(
 
     private async Task PublishAsync(long count, long version)
     {
-        await GrainFactory.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(_tenant, GrainKeys.ShardOf(_accountId)))
+        await GrainFactory.Get<IAccountIndexGrain>(GrainKeys.ForShard(_tenant, GrainKeys.ShardOf(_accountId)))
             .SetKnownFollowersAsync(_accountId, count, version);
         _published = (count, version);
     }

@@ -84,7 +84,7 @@ public sealed class AccountIndexGrain(
     {
         if (_version != versionBefore)
         {
-            await GrainFactory.GetGrain<IAudienceEpochGrain>(GrainKeys.Parse(this.GetPrimaryKeyString()).Tenant).AdvanceAsync();
+            await GrainFactory.Get<IAudienceEpochGrain>(GrainKeys.Parse(this.GetPrimaryKeyString()).Tenant).AdvanceAsync();
         }
     }
 

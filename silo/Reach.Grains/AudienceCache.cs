@@ -58,7 +58,7 @@ internal sealed class AudienceCache
 
     private async Task RefreshOnceAsync(IGrainFactory grains, string tenant, IdTable accounts)
     {
-        var epoch = await grains.GetGrain<IAudienceEpochGrain>(tenant).GetAsync();
+        var epoch = await grains.Get<IAudienceEpochGrain>(tenant).GetAsync();
         var epochMoved = epoch != _epoch;
         if (!epochMoved && accounts.Count == _known)
         {
@@ -74,17 +74,19 @@ internal sealed class AudienceCache
             Array.Resize(ref _setVersions, size);
         }
 
-        var newByShard = new Dictionary<int, List<int>>();
+        var newByShard = new Dictionary<int, (List<int> Indexes, List<string> Ids)>();
         for (var a = firstNew; a < accounts.Count; a++)
         {
-            var shard = GrainKeys.ShardOf(accounts[a]);
+            var id = accounts[a];
+            var shard = GrainKeys.ShardOf(id);
             (_accountsByShard[shard] ??= []).Add(a);
-            if (!newByShard.TryGetValue(shard, out var list))
+            if (!newByShard.TryGetValue(shard, out var added))
             {
-                newByShard[shard] = list = [];
+                newByShard[shard] = added = ([], []);
             }
 
-            list.Add(a);
+            added.Indexes.Add(a);
+            added.Ids.Add(id);
             (_counts[a], _setSizes[a], _setVersions[a]) = (-1, -1, -1);
         }
 
@@ -94,7 +96,7 @@ internal sealed class AudienceCache
         {
             if (_accountsByShard[shard] is { Count: > 0 } && (epochMoved || newByShard.ContainsKey(shard)))
             {
-                calls.Add(RefreshShardAsync(grains, tenant, accounts, shard, newByShard.GetValueOrDefault(shard) ?? []));
+                calls.Add(RefreshShardAsync(grains, tenant, accounts, shard, newByShard.GetValueOrDefault(shard, ([], []))));
             }
         }
 
@@ -106,12 +108,14 @@ internal sealed class AudienceCache
         _epoch = epoch;
     }
 
-    private async Task<bool> RefreshShardAsync(IGrainFactory grains, string tenant, IdTable accounts, int shard, List<int> newAccounts)
+    /// <param name="newAccounts">The shard's accounts added since the last refresh, as indexes and as the ids they stand for.</param>
+    private async Task<bool> RefreshShardAsync(
+        IGrainFactory grains, string tenant, IdTable accounts, int shard, (List<int> Indexes, List<string> Ids) newAccounts)
     {
-        var index = grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard));
-        var answer = await index.GetFollowerCountsAsync([.. newAccounts.Select(a => accounts[a])]);
-        var changed = Apply(newAccounts, answer);
-        if (answer.Version != _shardVersions[shard] && newAccounts.Count < _accountsByShard[shard].Count)
+        var index = grains.Get<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard));
+        var answer = await index.GetFollowerCountsAsync([.. newAccounts.Ids]);
+        var changed = Apply(newAccounts.Indexes, answer);
+        if (answer.Version != _shardVersions[shard] && newAccounts.Indexes.Count < _accountsByShard[shard].Count)
         {
             var all = _accountsByShard[shard];
             answer = await index.GetFollowerCountsAsync([.. all.Select(a => accounts[a])]);

@@ -24,7 +24,7 @@ public sealed class CampaignGrain(
 
     public async Task<CampaignView> DefineAsync(CampaignDefinition definition)
     {
-        var directory = GrainFactory.GetGrain<ICampaignDirectoryGrain>(Tenant);
+        var directory = GrainFactory.Get<ICampaignDirectoryGrain>(Tenant);
         await directory.SetRuleAsync(definition.Id, definition.Rule);
         var posts = new HashSet<string>(definition.Posts, StringComparer.Ordinal);
         if (definition.Rule is { } rule)
@@ -94,7 +94,7 @@ public sealed class CampaignGrain(
         var cascades = new List<CascadeArrays>();
         foreach (var chunk in state.State.Posts.Chunk(CallsInFlight))
         {
-            var read = await Task.WhenAll(chunk.Select(p => GrainFactory.GetGrain<ICascadeGrain>(GrainKeys.For(tenant, p)).GetCascadeAsync()));
+            var read = await Task.WhenAll(chunk.Select(p => GrainFactory.Get<ICascadeGrain>(GrainKeys.For(tenant, p)).GetCascadeAsync()));
             cascades.AddRange(read.OfType<CascadeArrays>());
         }
 
@@ -113,7 +113,7 @@ public sealed class CampaignGrain(
         await counts.RefreshAsync(GrainFactory, tenant, accounts);
         var participants = new ParticipantAudiences();
         var audiences = await participants.RefreshAsync(GrainFactory, tenant, accounts, counts, options.Value.ExactReachLimit);
-        var groups = await GrainFactory.GetGrain<ICampaignDirectoryGrain>(tenant).GetGroupsAsync();
+        var groups = await GrainFactory.Get<ICampaignDirectoryGrain>(tenant).GetGroupsAsync();
         var followers = counts.Counts.ToArray();
         var inputs = new CampaignInputs
         {
@@ -219,7 +219,7 @@ public sealed class CampaignGrain(
         {
             foreach (var tag in rule.Tags)
             {
-                candidates.AddRange(await GrainFactory.GetGrain<ITagIndexGrain>(GrainKeys.For(tenant, tag)).GetAsync());
+                candidates.AddRange(await GrainFactory.Get<ITagIndexGrain>(GrainKeys.For(tenant, tag)).GetAsync());
             }
         }
         else
@@ -227,7 +227,7 @@ public sealed class CampaignGrain(
             foreach (var chunk in groups.Values.SelectMany(m => m).Distinct(StringComparer.Ordinal).Chunk(CallsInFlight))
             {
                 var views = await Task.WhenAll(chunk.Select(async account =>
-                    (Account: account, View: await GrainFactory.GetGrain<IAccountGrain>(GrainKeys.For(tenant, account)).GetAsync())));
+                    (Account: account, View: await GrainFactory.Get<IAccountGrain>(GrainKeys.For(tenant, account)).GetAsync())));
                 candidates.AddRange(views.Where(v => v.View is not null)
                     .SelectMany(v => v.View!.Posts.Select(p => new RootPostInfo(p.PostId, v.Account, p.PostedAt, []))));
             }

@@ -385,7 +385,7 @@ public sealed class CascadeGrain(
             return;
         }
 
-        await GrainFactory.GetGrain<IAccountGrain>(GrainKeys.For(_tenant, metrics.AuthorId)).UpdatePostAsync(summary);
+        await GrainFactory.Get<IAccountGrain>(GrainKeys.For(_tenant, metrics.AuthorId)).UpdatePostAsync(summary);
         _pushedSummary = summary;
     }
 

@@ -122,7 +122,7 @@ internal sealed class ParticipantAudiences
             try
             {
                 slices = await Task.WhenAll(chunk.Select(w =>
-                    grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accounts[w.Account])).GetAudienceAsync(w.Query)));
+                    grains.Get<IAccountGrain>(GrainKeys.For(tenant, accounts[w.Account])).GetAudienceAsync(w.Query)));
             }
             catch
             {

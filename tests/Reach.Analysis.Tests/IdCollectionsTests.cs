@@ -1,9 +1,29 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using Reach.Analysis.Ids;
 
 namespace Reach.Analysis.Tests;
 
 public sealed class IdCollectionsTests
 {
+    [Fact]
+    public void A_pair_hash_is_the_one_shot_hash_of_both_ids_however_many_pairs_were_hashed_before_it()
+    {
+        static ulong OneShot(string first, string second) => XxHash3.HashToUInt64(
+            [.. MemoryMarshal.AsBytes(first.AsSpan()), 0, 0, .. MemoryMarshal.AsBytes(second.AsSpan())]);
+
+        string[] ids = ["a", "account-17", "ü-ß", "", "https://example.net/post/42/status"];
+        foreach (var first in ids)
+        {
+            foreach (var second in ids)
+            {
+                Assert.Equal(OneShot(first, second), IdHash.Of(first, second));
+            }
+        }
+
+        Assert.NotEqual(IdHash.Of("ab", "c"), IdHash.Of("a", "bc"));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]

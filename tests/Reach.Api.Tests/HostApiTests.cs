@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Reach.Analysis.Events;
 using Reach.Analysis.Synthetic;
 using Reach.Api.Sample;
+using Reach.Grains;
 
 namespace Reach.Api.Tests;
 
@@ -29,6 +30,23 @@ public sealed class HostApiTests(ReachHost host)
                 Assert.False(string.IsNullOrEmpty(operation["operationId"]?.GetValue<string>()), $"{path} has no operation id");
             }
         }
+    }
+
+    [Fact]
+    public async Task A_grain_reference_built_from_the_resolved_grain_types_reaches_the_grain_orleans_would()
+    {
+        var x = Ids.Unique();
+        await _client.IngestAsync([Ev.Post(x + "p", x + "a"), Ev.Repost(x + "r1", x + "b", x + "p", x + "p", 1), Ev.Repost(x + "r2", x + "c", x + "p", x + "r1", 2)]);
+        var grains = host.Services.GetRequiredService<IGrainFactory>();
+
+        foreach (var key in new[] { GrainKeys.For("default", x + "p"), GrainKeys.For("default", x + "other"), GrainKeys.For("another", x + "p") })
+        {
+            Assert.Equal(grains.GetGrain<ICascadeGrain>(key).GetGrainId(), grains.Get<ICascadeGrain>(key).GetGrainId());
+            Assert.Equal(grains.GetGrain<IAccountGrain>(key).GetGrainId(), grains.Get<IAccountGrain>(key).GetGrainId());
+        }
+
+        var summary = await grains.Get<ICascadeGrain>(GrainKeys.For("default", x + "p")).GetSummaryAsync();
+        Assert.Equal(2, summary?.Reposts);
     }
 
     [Fact]

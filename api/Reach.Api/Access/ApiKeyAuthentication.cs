@@ -47,7 +47,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return Success(Grant(keyId, ConfiguredKeys.DevelopmentTenant, ApiScopes.All));
         }
 
-        var check = await grains.GetGrain<IApiKeyGrain>(keyId).CheckAsync(hash);
+        var check = await grains.Get<IApiKeyGrain>(keyId).CheckAsync(hash);
         return check.Status switch
         {
             ApiKeyStatus.Valid => Success(Grant(keyId, check.Tenant!, check.Scopes)),

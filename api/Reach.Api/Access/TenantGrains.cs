@@ -10,21 +10,21 @@ public sealed class TenantGrains(IGrainFactory grains, string tenant)
 {
     public string Tenant => tenant;
 
-    public ICascadeGrain Cascade(string postId) => grains.GetGrain<ICascadeGrain>(GrainKeys.For(tenant, postId));
+    public ICascadeGrain Cascade(string postId) => grains.Get<ICascadeGrain>(GrainKeys.For(tenant, postId));
 
     public IPostDirectoryGrain PostDirectory(string postId) =>
-        grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(postId)));
+        grains.Get<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(postId)));
 
-    public IAccountGrain Account(string accountId) => grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, accountId));
+    public IAccountGrain Account(string accountId) => grains.Get<IAccountGrain>(GrainKeys.For(tenant, accountId));
 
     public IAccountIndexGrain AccountIndex(string accountId) =>
-        grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(accountId)));
+        grains.Get<IAccountIndexGrain>(GrainKeys.ForShard(tenant, GrainKeys.ShardOf(accountId)));
 
-    public ICampaignGrain Campaign(string campaignId) => grains.GetGrain<ICampaignGrain>(GrainKeys.For(tenant, campaignId));
+    public ICampaignGrain Campaign(string campaignId) => grains.Get<ICampaignGrain>(GrainKeys.For(tenant, campaignId));
 
-    public ICampaignDirectoryGrain CampaignDirectory => grains.GetGrain<ICampaignDirectoryGrain>(tenant);
+    public ICampaignDirectoryGrain CampaignDirectory => grains.Get<ICampaignDirectoryGrain>(tenant);
 
-    public IWatchListGrain WatchList => grains.GetGrain<IWatchListGrain>(tenant);
+    public IWatchListGrain WatchList => grains.Get<IWatchListGrain>(tenant);
 
     /// <summary>Minimal APIs bind a parameter of this type from the authenticated caller.</summary>
     public static ValueTask<TenantGrains?> BindAsync(HttpContext context) =>

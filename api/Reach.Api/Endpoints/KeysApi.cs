@@ -74,8 +74,8 @@ public static class KeysApi
     private static async Task<Ok<KeyList>> ListKeysAsync(ClaimsPrincipal user, IGrainFactory grains, ConfiguredKeys configured)
     {
         var tenant = user.Tenant();
-        var ids = await grains.GetGrain<ITenantKeysGrain>(tenant).GetAsync();
-        var stored = await Task.WhenAll(ids.Select(id => grains.GetGrain<IApiKeyGrain>(id).GetAsync(tenant)));
+        var ids = await grains.Get<ITenantKeysGrain>(tenant).GetAsync();
+        var stored = await Task.WhenAll(ids.Select(id => grains.Get<IApiKeyGrain>(id).GetAsync(tenant)));
         var views = stored.OfType<ApiKeyInfo>()
             .Select(k => new KeyView(k.Id, k.Name, ApiKeys.NamesOf(k.Scopes), k.CreatedAt, k.RevokedAt, Configured: false))
             .ToList();
@@ -97,7 +97,7 @@ public static class KeysApi
                 statusCode: StatusCodes.Status409Conflict, title: "Configured key");
         }
 
-        return await grains.GetGrain<IApiKeyGrain>(keyId).RevokeAsync(tenant) is { } key
+        return await grains.Get<IApiKeyGrain>(keyId).RevokeAsync(tenant) is { } key
             ? TypedResults.Ok(new KeyView(key.Id, key.Name, ApiKeys.NamesOf(key.Scopes), key.CreatedAt, key.RevokedAt, Configured: false))
             : Problems.NotFound("Unknown key", $"The tenant has no key '{keyId}'.");
     }
@@ -127,9 +127,9 @@ public static class KeysApi
             var hash = ApiKeys.Hash(key);
             var id = ApiKeys.IdOf(hash);
             var createdAt = DateTimeOffset.UtcNow;
-            if (await grains.GetGrain<IApiKeyGrain>(id).CreateAsync(new ApiKeyRecord(tenant, name, scopes, hash, createdAt)))
+            if (await grains.Get<IApiKeyGrain>(id).CreateAsync(new ApiKeyRecord(tenant, name, scopes, hash, createdAt)))
             {
-                await grains.GetGrain<ITenantKeysGrain>(tenant).AddAsync(id);
+                await grains.Get<ITenantKeysGrain>(tenant).AddAsync(id);
                 return TypedResults.Created("/v1/keys", new CreatedKey(id, key, tenant, name, ApiKeys.NamesOf(scopes), createdAt));
             }
         }

@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Reach.Analysis.Audience;
 using Reach.Analysis.Events;
@@ -194,7 +193,7 @@ internal sealed class IngestPlan
     /// <summary>A hash of the fields that make a post-like event what it is; the first stored wins.</summary>
     private static ulong Fingerprint(ReachEvent e)
     {
-        var hash = new XxHash3();
+        var hash = IdHash.Hasher();
         void Add(string? value)
         {
             hash.Append(MemoryMarshal.AsBytes((value ?? "\0null").AsSpan()));
@@ -206,7 +205,9 @@ internal sealed class IngestPlan
         Add(e.RootPostId);
         Add(e.ParentPostId);
         Add(e.QuotedPostId);
-        hash.Append(BitConverter.GetBytes(e.At));
+        Span<byte> at = stackalloc byte[sizeof(long)];
+        BitConverter.TryWriteBytes(at, e.At);
+        hash.Append(at);
         return hash.GetCurrentHashAsUInt64();
     }
 
@@ -235,7 +236,7 @@ internal sealed class IngestPlan
 internal sealed class LineTally(int received, IReadOnlyList<EventError> refused)
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, (ItemOutcome Outcome, string? Reason)> _outcomes = [];
+    private readonly Dictionary<int, (ItemOutcome Outcome, string? Reason)> _outcomes = new(received);
 
     public void Record(int line, ItemOutcome outcome, string? reason)
     {

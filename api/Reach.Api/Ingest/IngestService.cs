@@ -37,9 +37,16 @@ public sealed class IngestService(IGrainFactory grains)
             ApplyAccountsAsync(plan, tenant, tally),
             RunDirectoryAsync(plan.References, deliveries, tenant, tally, commits));
         await commits.WhenAllCommittedAsync();
+        var counts = new Dictionary<(string Type, string Outcome), int>();
         foreach (var (line, outcome) in tally.Outcomes())
         {
-            CountEvents([types[line]], outcome is ItemOutcome.Conflict or ItemOutcome.Cycle ? "conflict" : outcome == ItemOutcome.Duplicate ? "duplicate" : "accepted");
+            var key = (types[line], outcome is ItemOutcome.Conflict or ItemOutcome.Cycle ? "conflict" : outcome == ItemOutcome.Duplicate ? "duplicate" : "accepted");
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+
+        foreach (var ((type, outcome), count) in counts)
+        {
+            ReachMeters.Events.Add(count, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
         }
 
         CountEvents(refused.Select(e => types.GetValueOrDefault(e.Line, UnreadableType)), "rejected");
@@ -81,7 +88,7 @@ public sealed class IngestService(IGrainFactory grains)
         var results = await Task.WhenAll(plan.Claims.GroupBy(c => GrainKeys.ShardOf(c.PostId)).Select(async shard =>
         {
             var claims = shard.ToList();
-            var directory = grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard.Key));
+            var directory = grains.Get<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard.Key));
             var result = await directory.ApplyAsync(new DirectoryBatch
             {
                 ClaimIds = [.. claims.Select(c => c.PostId)],
@@ -149,10 +156,10 @@ public sealed class IngestService(IGrainFactory grains)
 
         var tagged = posts.SelectMany(p => p.Tags.Distinct(StringComparer.Ordinal).Select(tag => (Tag: tag, Post: p))).GroupBy(t => t.Tag, StringComparer.Ordinal);
         var indexing = Task.WhenAll(tagged.Select(tag =>
-            grains.GetGrain<ITagIndexGrain>(GrainKeys.For(tenant, tag.Key)).AddAsync([.. tag.Select(t => t.Post)])));
-        var matches = await grains.GetGrain<ICampaignDirectoryGrain>(tenant).MatchAsync([.. posts]);
+            grains.Get<ITagIndexGrain>(GrainKeys.For(tenant, tag.Key)).AddAsync([.. tag.Select(t => t.Post)])));
+        var matches = await grains.Get<ICampaignDirectoryGrain>(tenant).MatchAsync([.. posts]);
         await Task.WhenAll(matches.GroupBy(m => m.CampaignId, StringComparer.Ordinal).Select(campaign =>
-            grains.GetGrain<ICampaignGrain>(GrainKeys.For(tenant, campaign.Key)).AddPostsAsync([.. campaign.Select(m => m.PostId)])));
+            grains.Get<ICampaignGrain>(GrainKeys.For(tenant, campaign.Key)).AddPostsAsync([.. campaign.Select(m => m.PostId)])));
         await indexing;
     }
 
@@ -163,7 +170,7 @@ public sealed class IngestService(IGrainFactory grains)
             .Where(n => (n.Outcome is ItemOutcome.Accepted or ItemOutcome.Duplicate) && !n.IsQuote)
             .GroupBy(n => GrainKeys.ShardOf(n.AccountId));
         await Task.WhenAll(byShard.Select(shard =>
-            grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard.Key))
+            grains.Get<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard.Key))
                 .RecordRepostsAsync([.. shard.Select(n => n.AccountId)], [.. shard.Select(n => n.PostId)])));
     }
 
@@ -172,7 +179,7 @@ public sealed class IngestService(IGrainFactory grains)
         await Task.WhenAll(plan.Profiles.Select(async entry =>
         {
             var work = entry.Value.Profiles;
-            var outcomes = await grains.GetGrain<IAccountIndexGrain>(GrainKeys.ForShard(tenant, entry.Key)).ApplyProfilesAsync(entry.Value.ToBatch());
+            var outcomes = await grains.Get<IAccountIndexGrain>(GrainKeys.ForShard(tenant, entry.Key)).ApplyProfilesAsync(entry.Value.ToBatch());
             for (var i = 0; i < work.Count; i++)
             {
                 tally.Record(work[i].Line, outcomes[i], null);
@@ -185,7 +192,7 @@ public sealed class IngestService(IGrainFactory grains)
         await Task.WhenAll(plan.Accounts.Select(async entry =>
         {
             var work = entry.Value;
-            var result = await grains.GetGrain<IAccountGrain>(GrainKeys.For(tenant, entry.Key)).ApplyAsync(work.ToBatch());
+            var result = await grains.Get<IAccountGrain>(GrainKeys.For(tenant, entry.Key)).ApplyAsync(work.ToBatch());
             for (var i = 0; i < work.Edges.Count; i++)
             {
                 tally.Record(work.Edges[i].Line, result.Edges[i], null);
@@ -238,7 +245,7 @@ public sealed class IngestService(IGrainFactory grains)
             {
                 var shardDefines = definesByShard[shard].ToList();
                 var shardReferences = referencesByShard[shard].ToList();
-                var directory = grains.GetGrain<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard));
+                var directory = grains.Get<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard));
                 var result = await directory.ApplyAsync(new DirectoryBatch
                 {
                     DefineIds = [.. shardDefines.Select(d => d.PostId)],
@@ -292,7 +299,7 @@ public sealed class IngestService(IGrainFactory grains)
         return [.. refused.SelectMany(r => r)];
     }
 
-    private ICascadeGrain Cascade(string tenant, string rootPostId) => grains.GetGrain<ICascadeGrain>(GrainKeys.For(tenant, rootPostId));
+    private ICascadeGrain Cascade(string tenant, string rootPostId) => grains.Get<ICascadeGrain>(GrainKeys.For(tenant, rootPostId));
 
     /// <summary>
     /// Changes the cascades and the directory took but may still be committing. The request goes

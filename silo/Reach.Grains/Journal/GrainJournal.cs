@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -210,9 +211,27 @@ public sealed class GrainJournal<TEntry, TState>
     /// before it are committed: entries go out in groups by several writers, and a later group may
     /// commit before an earlier one fails.
     /// </summary>
+    /// <summary>
+    /// Where entries are serialized before they are copied out at their exact size: serializing
+    /// straight to an array grew a fresh buffer step by step for every entry.
+    /// </summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_serializationBuffer;
+
+    /// <summary>A buffer grown past this by an unusually large entry (a follower list) is not kept.</summary>
+    private const int MaxKeptSerializationBuffer = 1 << 20;
+
     private Task StartAppend(TEntry entry)
     {
-        var payload = _serializer.SerializeToArray(entry);
+        var buffer = t_serializationBuffer ??= new ArrayBufferWriter<byte>(1 << 16);
+        buffer.ResetWrittenCount();
+        _serializer.Serialize(entry, buffer);
+        var payload = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > MaxKeptSerializationBuffer)
+        {
+            t_serializationBuffer = null;
+        }
+
         var sequence = ++_sequence;
         var committed = CommitInOrderAsync(_lastAppend, _store!.AppendAsync(_stream, sequence, payload), sequence);
         _lastAppend = committed;
