@@ -33,6 +33,49 @@ public sealed class OrderIndependenceTests
         Assert.Equal(CascadeMetricsCalculator.Compute(ordered), CascadeMetricsCalculator.Compute(reversed), MetricsComparer.Instance);
     }
 
+    [Fact]
+    public void A_cascade_large_enough_for_the_parallel_shape_pass_gets_the_depth_breadth_and_virality_of_a_plain_walk()
+    {
+        var events = SyntheticCascadeGenerator.Generate(new SyntheticOptions { Nodes = 150_000, Seed = 3 }).ToArray();
+        var shuffled = events.ToArray();
+        new Random(3).Shuffle(shuffled);
+
+        foreach (var stream in new[] { events, shuffled })
+        {
+            var graph = CascadeGraphBuilder.FromEvents(stream).Values.Single();
+            var metrics = CascadeMetricsCalculator.Compute(graph);
+
+            var (depth, maxBreadth, virality) = PlainWalk(graph.Parents.ToArray());
+            Assert.Equal(150_000, metrics.Size);
+            Assert.Equal(depth, metrics.Depth);
+            Assert.Equal(maxBreadth, metrics.MaxBreadth);
+            Assert.Equal(virality, metrics.StructuralVirality!.Value, 9);
+        }
+    }
+
+    /// <summary>Depths by climbing to the root, subtree sizes added up deepest first: no order is assumed.</summary>
+    private static (int Depth, int MaxBreadth, double Virality) PlainWalk(int[] parents)
+    {
+        var n = parents.Length;
+        var depths = new int[n];
+        for (var v = 0; v < n; v++)
+        {
+            for (var u = v; parents[u] >= 0; u = parents[u])
+            {
+                depths[v]++;
+            }
+        }
+
+        var sizes = Enumerable.Repeat(1L, n).ToArray();
+        foreach (var v in Enumerable.Range(0, n).OrderByDescending(v => depths[v]).Where(v => parents[v] >= 0))
+        {
+            sizes[parents[v]] += sizes[v];
+        }
+
+        var wiener = Enumerable.Range(0, n).Where(v => parents[v] >= 0).Sum(v => (double)sizes[v] * (n - sizes[v]));
+        return (depths.Max(), depths.GroupBy(d => d).Max(g => g.Count()), 2 * wiener / ((double)n * (n - 1)));
+    }
+
     private static CascadeMetrics MetricsOf(IEnumerable<ReachEvent> events) =>
         CascadeMetricsCalculator.Compute(CascadeGraphBuilder.FromEvents(events).Values.Single());
 }

@@ -13,6 +13,9 @@ public static class CascadeMetricsCalculator
     public static readonly int[] RepostRanks = [1, 10, 100, 1000];
     private const long TicksPerHour = TimeSpan.TicksPerHour;
 
+    /// <summary>From this size on, the shape is computed in parallel with the rest; below it both take well under a millisecond.</summary>
+    private const int ParallelShapeNodes = 100_000;
+
     /// <param name="graph">The cascade; its root must be known.</param>
     /// <param name="followersByAccount">f(u) per account index of <see cref="CascadeGraph.Accounts"/>; negative or missing means unknown.</param>
     /// <param name="audience">The attributed tree and reach; without it the tree is the named parents and reach is left out.</param>
@@ -29,23 +32,30 @@ public static class CascadeMetricsCalculator
             throw new ArgumentException("The audience analysis is of another version of this cascade.", nameof(audience));
         }
 
-        var parents = audience is null ? graph.Parents : audience.Parents;
         var order = ArrayPool<int>.Shared.Rent(n);
         var breadthFirstParents = ArrayPool<int>.Shared.Rent(n);
         var depth = ArrayPool<int>.Shared.Rent(n);
         var subtree = ArrayPool<int>.Shared.Rent(n);
         var childCount = ArrayPool<int>.Shared.Rent(n);
         var times = ArrayPool<long>.Shared.Rent(Math.Max(n - 1, 1));
-        try
+
+        // The shape does not depend on how nodes are numbered: when they are not stored parents
+        // first, it is computed on the tree renumbered in breadth-first order, whose passes read
+        // and write their arrays front to back instead of at random.
+        TreeShape Shape()
         {
-            // The shape does not depend on how nodes are numbered: when they are not stored parents
-            // first, it is computed on the tree renumbered in breadth-first order, whose passes read
-            // and write their arrays front to back instead of at random.
+            var parents = audience is null ? graph.Parents : audience.Parents;
             var parentsFirst = IsParentsFirst(parents)
                 ? parents
                 : BreadthFirstOrder(parents, order.AsSpan(0, n), breadthFirstParents.AsSpan(0, n));
-            var structure = Structure(parentsFirst, depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n));
+            return Structure(parentsFirst, depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n));
+        }
 
+        // A large cascade's shape is computed on another core while this one goes through the
+        // times and the accounts: the two halves share nothing but the graph they read.
+        var shapeElsewhere = n >= ParallelShapeNodes ? Task.Run(Shape) : null;
+        try
+        {
             var rootAt = graph.Times[0];
             var repostTimes = graph.Times[1..];
             var latest = rootAt;
@@ -71,6 +81,7 @@ public static class CascadeMetricsCalculator
             var authorAudience = FollowersOf(graph.AccountOf[0], followersByAccount);
             var knownExposure = unknownAudience == n ? (long?)null : exposure;
             var reach = audience?.Reach is { } r && (r.AccountsWithKnownFollowers > 0 || r.IsUpperBound) ? r : null;
+            var structure = shapeElsewhere is null ? Shape() : shapeElsewhere.GetAwaiter().GetResult();
 
             return new CascadeMetrics
             {
@@ -113,6 +124,17 @@ public static class CascadeMetricsCalculator
         }
         finally
         {
+            // The arrays go back to the pool only once nothing writes to them any more. (Waiting runs
+            // the shape on this thread when no other has started it; its failure, when this half
+            // failed too, is already reported by that one.)
+            try
+            {
+                shapeElsewhere?.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
+
             ArrayPool<int>.Shared.Return(order);
             ArrayPool<int>.Shared.Return(breadthFirstParents);
             ArrayPool<int>.Shared.Return(depth);
