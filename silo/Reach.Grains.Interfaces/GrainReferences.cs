@@ -12,10 +12,13 @@ namespace Reach.Grains;
 public static class GrainReferences
 {
     public static TGrainInterface Get<TGrainInterface>(this IGrainFactory grains, string key)
-        where TGrainInterface : IGrainWithStringKey =>
-        Resolved<TGrainInterface>.Types is { } types
+        where TGrainInterface : IGrainWithStringKey
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        return Resolved<TGrainInterface>.Types is { } types
             ? (TGrainInterface)grains.GetGrain(GrainId.Create(types.Grain, key), types.Interface)
             : Resolved<TGrainInterface>.Resolve(grains, key);
+    }
 
     private static class Resolved<TGrainInterface>
         where TGrainInterface : IGrainWithStringKey

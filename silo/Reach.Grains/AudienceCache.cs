@@ -96,7 +96,7 @@ internal sealed class AudienceCache
         {
             if (_accountsByShard[shard] is { Count: > 0 } && (epochMoved || newByShard.ContainsKey(shard)))
             {
-                calls.Add(RefreshShardAsync(grains, tenant, accounts, shard, newByShard.GetValueOrDefault(shard, ([], []))));
+                calls.Add(RefreshShardAsync(grains, tenant, accounts, shard, newByShard.TryGetValue(shard, out var added) ? added : ([], [])));
             }
         }
 
