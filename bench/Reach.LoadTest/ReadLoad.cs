@@ -54,6 +54,12 @@ internal static class ReadLoad
         Array.Sort(fromSend);
         Array.Sort(fromDue);
         Console.WriteLine($"GET {path} at {rate:N0}/s for {seconds} s: {total:N0} requests in {elapsed:N1} s, {failures} failed");
+        PrintLatencies(fromSend, fromDue);
+    }
+
+    /// <summary>Percentiles of sorted latencies, from sending and from the due time.</summary>
+    public static void PrintLatencies(double[] fromSend, double[] fromDue)
+    {
         Console.WriteLine($"  latency ms from send: p50 {P(fromSend, 0.50):N2}, p90 {P(fromSend, 0.90):N2}, p99 {P(fromSend, 0.99):N2}, p99.9 {P(fromSend, 0.999):N2}, max {fromSend[^1]:N2}");
         Console.WriteLine($"  latency ms from due:  p50 {P(fromDue, 0.50):N2}, p90 {P(fromDue, 0.90):N2}, p99 {P(fromDue, 0.99):N2}, p99.9 {P(fromDue, 0.999):N2}, max {fromDue[^1]:N2}");
     }

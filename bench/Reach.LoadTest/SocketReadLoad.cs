@@ -29,8 +29,7 @@ internal static class SocketReadLoad
         var (fromSend, fromDue, failures, elapsed) = Measure(uri, request, rate, seconds, lanes);
         var cpu = serviceCpuSeconds?.Invoke() - cpuBefore;
         Console.WriteLine($"GET {path} at {rate:N0}/s for {seconds} s after {warmUpSeconds} s at that rate unmeasured ({lanes} socket lanes): {fromSend.Length:N0} requests in {elapsed:N1} s, {failures} failed");
-        Console.WriteLine($"  latency ms from send: p50 {P(fromSend, 0.50):N2}, p90 {P(fromSend, 0.90):N2}, p99 {P(fromSend, 0.99):N2}, p99.9 {P(fromSend, 0.999):N2}, max {fromSend[^1]:N2}");
-        Console.WriteLine($"  latency ms from due:  p50 {P(fromDue, 0.50):N2}, p90 {P(fromDue, 0.90):N2}, p99 {P(fromDue, 0.99):N2}, p99.9 {P(fromDue, 0.999):N2}, max {fromDue[^1]:N2}");
+        ReadLoad.PrintLatencies(fromSend, fromDue);
         if (cpu is { } used)
         {
             Console.WriteLine($"  service CPU: {used / elapsed:N2} cores busy, {used * 1e6 / fromSend.Length:N0} µs per request");
@@ -76,8 +75,6 @@ internal static class SocketReadLoad
         Array.Sort(fromDue);
         return (fromSend, fromDue, failures, elapsed);
     }
-
-    private static double P(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
     /// <summary>One kept-alive connection that sends the request and reads one whole answer.</summary>
     private sealed class Lane : IDisposable

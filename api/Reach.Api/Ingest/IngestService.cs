@@ -20,7 +20,7 @@ public sealed class IngestService(IGrainFactory grains)
         if (refused.Count > 0 && !skipInvalid)
         {
             // Nothing of the batch is stored: every line counts as rejected.
-            CountEvents(types.Values.Concat(invalid.Select(_ => UnreadableType)), "rejected");
+            CountEvents(types.Values.Concat(invalid.Select(_ => UnreadableType)).Select(type => (type, "rejected")));
             return new IngestOutcome(null, refused);
         }
 
@@ -37,30 +37,27 @@ public sealed class IngestService(IGrainFactory grains)
             ApplyAccountsAsync(plan, tenant, tally),
             RunDirectoryAsync(plan.References, deliveries, tenant, tally, commits));
         await commits.WhenAllCommittedAsync();
-        var counts = new Dictionary<(string Type, string Outcome), int>();
-        foreach (var (line, outcome) in tally.Outcomes())
-        {
-            var key = (types[line], outcome is ItemOutcome.Conflict or ItemOutcome.Cycle ? "conflict" : outcome == ItemOutcome.Duplicate ? "duplicate" : "accepted");
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-        }
-
-        foreach (var ((type, outcome), count) in counts)
-        {
-            ReachMeters.Events.Add(count, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
-        }
-
-        CountEvents(refused.Select(e => types.GetValueOrDefault(e.Line, UnreadableType)), "rejected");
+        CountEvents(tally.Outcomes()
+            .Select(o => (types[o.Line], o.Outcome is ItemOutcome.Conflict or ItemOutcome.Cycle ? "conflict" : o.Outcome == ItemOutcome.Duplicate ? "duplicate" : "accepted"))
+            .Concat(refused.Select(e => (types.GetValueOrDefault(e.Line, UnreadableType), "rejected"))));
         return new IngestOutcome(tally.ToReport(), null);
     }
 
     /// <summary>The type tag of a line that could not be read as an event.</summary>
     private const string UnreadableType = "invalid";
 
-    private static void CountEvents(IEnumerable<string> types, string outcome)
+    /// <summary>One counter update per (type, outcome), not per event: the counter was a per-event cost of ingest.</summary>
+    private static void CountEvents(IEnumerable<(string Type, string Outcome)> events)
     {
-        foreach (var group in types.GroupBy(t => t, StringComparer.Ordinal))
+        var counts = new Dictionary<(string Type, string Outcome), int>();
+        foreach (var key in events)
         {
-            ReachMeters.Events.Add(group.Count(), new KeyValuePair<string, object?>("type", group.Key), new KeyValuePair<string, object?>("outcome", outcome));
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+
+        foreach (var ((type, outcome), count) in counts)
+        {
+            ReachMeters.Events.Add(count, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
         }
     }
 

@@ -207,11 +207,6 @@ public sealed class GrainJournal<TEntry, TState>
     }
 
     /// <summary>
-    /// Sends the entry to the store. The task returned completes once this entry and every one
-    /// before it are committed: entries go out in groups by several writers, and a later group may
-    /// commit before an earlier one fails.
-    /// </summary>
-    /// <summary>
     /// Where entries are serialized before they are copied out at their exact size: serializing
     /// straight to an array grew a fresh buffer step by step for every entry.
     /// </summary>
@@ -221,6 +216,11 @@ public sealed class GrainJournal<TEntry, TState>
     /// <summary>A buffer grown past this by an unusually large entry (a follower list) is not kept.</summary>
     private const int MaxKeptSerializationBuffer = 1 << 20;
 
+    /// <summary>
+    /// Sends the entry to the store. The task returned completes once this entry and every one
+    /// before it are committed: entries go out in groups by several writers, and a later group may
+    /// commit before an earlier one fails.
+    /// </summary>
     private Task StartAppend(TEntry entry)
     {
         var buffer = t_serializationBuffer ??= new ArrayBufferWriter<byte>(1 << 16);
