@@ -1,6 +1,3 @@
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
-
 namespace Reach.Grains;
 
 /// <summary>
@@ -11,9 +8,6 @@ public static class GrainKeys
 {
     public const string DefaultTenant = "default";
 
-    /// <summary>Shards of the post directory and of the account index; part of the storage layout.</summary>
-    public const int ShardCount = 64;
-
     public static string For(string tenant, string id) => $"{tenant}/{id}";
 
     public static string ForShard(string tenant, int shard) => $"{tenant}/{shard}";
@@ -23,7 +17,4 @@ public static class GrainKeys
         var slash = key.IndexOf('/', StringComparison.Ordinal);
         return slash < 0 ? (DefaultTenant, key) : (key[..slash], key[(slash + 1)..]);
     }
-
-    public static int ShardOf(string id) =>
-        (int)(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(id.AsSpan())) % ShardCount);
 }

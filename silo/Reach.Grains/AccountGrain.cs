@@ -13,7 +13,8 @@ namespace Reach.Grains;
 /// </summary>
 public sealed class AccountGrain(
     [PersistentState("account", ReachStorage.Name)] IPersistentState<AccountState> state,
-    GrainJournals journals) : Grain, IAccountGrain
+    GrainJournals journals,
+    ShardLayout shards) : Grain, IAccountGrain
 {
     private string _tenant = GrainKeys.DefaultTenant;
     private string _accountId = "";
@@ -197,7 +198,7 @@ public sealed class AccountGrain(
 
     private async Task PublishAsync(long count, long version)
     {
-        await GrainFactory.Get<IAccountIndexGrain>(GrainKeys.ForShard(_tenant, GrainKeys.ShardOf(_accountId)))
+        await GrainFactory.Get<IAccountIndexGrain>(GrainKeys.ForShard(_tenant, shards.ShardOf(_accountId)))
             .SetKnownFollowersAsync(_accountId, count, version);
         _published = (count, version);
     }

@@ -16,11 +16,18 @@ internal sealed class AudienceCache
     private long[] _setSizes = [];
     private long[] _setVersions = [];
     private int _known;
-    private readonly List<int>[] _accountsByShard = new List<int>[GrainKeys.ShardCount];
-    private readonly long[] _shardVersions = new long[GrainKeys.ShardCount];
+    private readonly ShardLayout _shards;
+    private readonly List<int>[] _accountsByShard;
+    private readonly long[] _shardVersions;
     private long? _epoch;
 
-    public AudienceCache() => Array.Fill(_shardVersions, -1);
+    public AudienceCache(ShardLayout shards)
+    {
+        _shards = shards;
+        _accountsByShard = new List<int>[shards.Count];
+        _shardVersions = new long[shards.Count];
+        Array.Fill(_shardVersions, -1);
+    }
 
     /// <summary>f(u) per account index; -1 where unknown.</summary>
     public ReadOnlySpan<long> Counts => _counts.AsSpan(0, _known);
@@ -78,7 +85,7 @@ internal sealed class AudienceCache
         for (var a = firstNew; a < accounts.Count; a++)
         {
             var id = accounts[a];
-            var shard = GrainKeys.ShardOf(id);
+            var shard = _shards.ShardOf(id);
             (_accountsByShard[shard] ??= []).Add(a);
             if (!newByShard.TryGetValue(shard, out var added))
             {
@@ -92,7 +99,7 @@ internal sealed class AudienceCache
 
         _known = accounts.Count;
         var calls = new List<Task<bool>>();
-        for (var shard = 0; shard < GrainKeys.ShardCount; shard++)
+        for (var shard = 0; shard < _accountsByShard.Length; shard++)
         {
             if (_accountsByShard[shard] is { Count: > 0 } && (epochMoved || newByShard.ContainsKey(shard)))
             {

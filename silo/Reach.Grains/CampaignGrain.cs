@@ -16,7 +16,8 @@ namespace Reach.Grains;
 /// </summary>
 public sealed class CampaignGrain(
     [PersistentState("campaign", ReachStorage.Name)] IPersistentState<CampaignState> state,
-    IOptions<ReachOptions> options) : Grain, ICampaignGrain
+    IOptions<ReachOptions> options,
+    ShardLayout shards) : Grain, ICampaignGrain
 {
     private const int CallsInFlight = 256;
 
@@ -109,7 +110,7 @@ public sealed class CampaignGrain(
             }
         }
 
-        var counts = new AudienceCache();
+        var counts = new AudienceCache(shards);
         await counts.RefreshAsync(GrainFactory, tenant, accounts);
         var participants = new ParticipantAudiences();
         var audiences = await participants.RefreshAsync(GrainFactory, tenant, accounts, counts, options.Value.ExactReachLimit);

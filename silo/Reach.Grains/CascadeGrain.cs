@@ -14,6 +14,7 @@ public sealed class CascadeGrain(
     [PersistentState("cascade", ReachStorage.Name)] IPersistentState<CascadeState> state,
     GrainJournals journals,
     IOptions<ReachOptions> options,
+    ShardLayout shards,
     ILogger<CascadeGrain> logger) : Grain, ICascadeGrain
 {
     private CascadeGraph _graph = null!;
@@ -25,7 +26,7 @@ public sealed class CascadeGrain(
     private Task<Analysis>? _analyzing;
     private PostSummary? _pushedSummary;
 
-    private readonly AudienceCache _audience = new();
+    private readonly AudienceCache _audience = new(shards);
     private readonly ParticipantAudiences _participants = new();
     private IDisposable? _refreshTimer;
 

@@ -34,6 +34,16 @@ public sealed class ReachOptions
     public TimeSpan MetricsRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Shards of the post directory and of the account index (default 16). A request of many
+    /// events calls every shard, so fewer shards make ingest cheaper; more spread the two over
+    /// more silos. A PostgreSQL store keeps the count it was created with (64 for stores created
+    /// before it was recorded): unset, the store's count is used; set to another, the silo refuses
+    /// to start.
+    /// </summary>
+    [Range(1, ShardLayout.MaxCount)]
+    public int? Shards { get; set; }
+
+    /// <summary>
     /// How long a stopping silo may take to leave the cluster and hand its grains over (snapshots
     /// of active grains included); keep the orchestrator's grace period longer.
     /// </summary>

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Reach.Grains.Journal;
@@ -26,6 +27,7 @@ public static class SiloHosting
             .ValidateOnStart();
 
         builder.Services.AddSingleton<GrainJournals>();
+        builder.Services.AddSingleton<LocalCommits>();
         var options = builder.Configuration.GetSection(ReachOptions.Section).Get<ReachOptions>() ?? new ReachOptions();
         var siloPort = builder.Configuration.GetValue(ReachSettings.SiloPort, 11111);
         var gatewayPort = builder.Configuration.GetValue(ReachSettings.GatewayPort, 30000);
@@ -38,6 +40,7 @@ public static class SiloHosting
 
         if (options.Storage != ReachOptions.Postgres)
         {
+            builder.Services.AddSingleton(services => new ShardLayout(services.GetRequiredService<IOptions<ReachOptions>>().Value.Shards ?? ShardLayout.DefaultCount));
             builder.UseOrleans(silo =>
             {
                 silo.UseLocalhostClustering(siloPort, gatewayPort);
@@ -58,8 +61,11 @@ public static class SiloHosting
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithPoolCap(connectionString, options.JournalWriters + 8)));
         builder.Services.AddSingleton<IJournalStore, PostgresJournalStore>();
 
-        // Registered before the silo, so the schema exists before the silo touches it.
-        builder.Services.AddHostedService(_ => new SchemaMigration(connectionString));
+        // Registered before the silo, so the schema exists and the shard count is settled before
+        // the silo touches either.
+        var shards = new ShardLayout();
+        builder.Services.AddSingleton(shards);
+        builder.Services.AddHostedService(_ => new SchemaMigration(connectionString, options.Shards, shards));
         var advertised = builder.Configuration.GetValue<string>(ReachSettings.AdvertisedAddress) ?? builder.Configuration.GetValue<string>(ReachSettings.PodIp);
         builder.UseOrleans(silo =>
         {
@@ -86,9 +92,13 @@ public static class SiloHosting
         return builder.ConnectionString;
     }
 
-    private sealed class SchemaMigration(string connectionString) : IHostedService
+    private sealed class SchemaMigration(string connectionString, int? configuredShards, ShardLayout shards) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => ReachSchema.MigrateAsync(connectionString, cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await ReachSchema.MigrateAsync(connectionString, cancellationToken);
+            shards.Settle(await ReachSchema.SettleShardsAsync(connectionString, configuredShards, cancellationToken));
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -28,7 +28,7 @@ public sealed class PostgresStorageTests(PostgresServer postgres)
     private static readonly string[] Tables =
     [
         "orleansquery", "orleans_membership_version", "orleans_membership", "orleans_grain_state",
-        "reach_journal", "reach_schema_version",
+        "reach_journal", "reach_schema_version", "reach_layout",
     ];
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -42,6 +42,48 @@ public sealed class PostgresStorageTests(PostgresServer postgres)
         await ReachSchema.MigrateAsync(database, Cancellation);
 
         await AssertMigratedAsync(database);
+    }
+
+    [Fact]
+    public async Task A_fresh_store_records_the_first_shard_count_it_is_given_and_refuses_another_one_later()
+    {
+        var unset = await postgres.CreateDatabaseAsync();
+        await ReachSchema.MigrateAsync(unset, Cancellation);
+        Assert.Equal(ShardLayout.DefaultCount, await ReachSchema.SettleShardsAsync(unset, null, Cancellation));
+        Assert.Equal(ShardLayout.DefaultCount, await ReachSchema.SettleShardsAsync(unset, ShardLayout.DefaultCount, Cancellation));
+
+        var configured = await postgres.CreateDatabaseAsync();
+        await ReachSchema.MigrateAsync(configured, Cancellation);
+        Assert.Equal(5, await ReachSchema.SettleShardsAsync(configured, 5, Cancellation));
+        Assert.Equal(5, await ReachSchema.SettleShardsAsync(configured, null, Cancellation));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => ReachSchema.SettleShardsAsync(configured, 16, Cancellation));
+        Assert.Contains("Reach:Shards is 16", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("have 5 shards", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(5, await ScalarAsync<int>(configured, "SELECT shards FROM reach_layout"));
+    }
+
+    [Fact]
+    public async Task A_store_that_holds_data_from_before_the_shard_count_was_recorded_keeps_64_shards()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync(Cancellation);
+            await ExecuteAsync(connection, "CREATE TABLE reach_schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            // The schema as it was before migration 5 recorded the layout.
+            foreach (var migration in ReachSchema.Migrations.TakeWhile(m => m.Number < 5))
+            {
+                await ExecuteAsync(connection, migration.Sql);
+                await ExecuteAsync(connection, $"INSERT INTO reach_schema_version (version, name) VALUES ({migration.Number}, '{migration.Name}')");
+            }
+
+            await ExecuteAsync(connection, "INSERT INTO reach_journal (grain_key, seq, payload) VALUES ('directory:default/7', 1, '\\x00')");
+        }
+
+        await ReachSchema.MigrateAsync(database, Cancellation);
+
+        Assert.Equal(ShardLayout.CountBeforeRecorded, await ReachSchema.SettleShardsAsync(database, null, Cancellation));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ReachSchema.SettleShardsAsync(database, ShardLayout.DefaultCount, Cancellation));
     }
 
     [Fact]
@@ -197,6 +239,12 @@ public sealed class PostgresStorageTests(PostgresServer postgres)
         }
 
         return rows;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Cancellation);
     }
 
     private static async Task<T> ScalarAsync<T>(string database, string sql)

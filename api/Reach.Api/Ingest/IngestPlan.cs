@@ -105,7 +105,7 @@ internal sealed class IngestPlan
     public List<PlannedReference> References { get; private set; } = [];
     public List<PlannedClaim> Claims { get; private set; } = [];
 
-    public static IngestPlan Build(IReadOnlyList<NumberedEvent> events)
+    public static IngestPlan Build(IReadOnlyList<NumberedEvent> events, ShardLayout shards)
     {
         var plan = new IngestPlan();
         foreach (var (line, e) in events)
@@ -146,7 +146,7 @@ internal sealed class IngestPlan
                     plan.Cascade(e.PostId!).Impressions.Add(new PlannedImpressions(line, e.Count!.Value, e.At));
                     break;
                 case EventType.Account:
-                    plan.Profile(GrainKeys.ShardOf(e.AccountId!)).Profiles.Add((line, e.AccountId!, e.Followers!.Value, e.Handle, e.At));
+                    plan.Profile(shards.ShardOf(e.AccountId!)).Profiles.Add((line, e.AccountId!, e.Followers!.Value, e.Handle, e.At));
                     break;
                 case EventType.Follow or EventType.Unfollow:
                     plan.Account(e.TargetId!).Edges.Add((line, IdHash.Of(e.AccountId!), e.Type == EventType.Follow, e.At));

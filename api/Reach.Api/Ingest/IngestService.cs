@@ -1,5 +1,6 @@
 using Reach.Analysis.Events;
 using Reach.Grains;
+using Reach.Grains.Journal;
 
 namespace Reach.Api.Ingest;
 
@@ -8,12 +9,12 @@ namespace Reach.Api.Ingest;
 /// account, never one per event. A batch with a cycle-closing repost is refused before anything is
 /// stored, unless invalid lines are to be skipped.
 /// </summary>
-public sealed class IngestService(IGrainFactory grains)
+public sealed class IngestService(IGrainFactory grains, ShardLayout shards, LocalCommits localCommits)
 {
     public async Task<IngestOutcome> IngestAsync(
         IReadOnlyList<NumberedEvent> events, IReadOnlyList<EventError> invalid, bool skipInvalid, string tenant)
     {
-        var plan = IngestPlan.Build(events);
+        var plan = IngestPlan.Build(events, shards);
         var cycles = await FindCyclesAsync(plan, tenant);
         var refused = invalid.Concat(cycles).OrderBy(e => e.Line).ToList();
         var types = events.ToDictionary(e => e.Line, e => ReachEvent.TypeName(e.Event.Type));
@@ -26,7 +27,7 @@ public sealed class IngestService(IGrainFactory grains)
 
         plan.Drop(cycles.Select(c => c.Line).ToHashSet());
         var tally = new LineTally(invalid.Count + events.Count, refused);
-        var commits = new PendingCommits();
+        var commits = new PendingCommits(localCommits);
         var (conflicts, deliveries) = await ClaimAsync(plan, tenant, tally, commits);
         plan.Drop(conflicts);
         var newPosts = await ApplyCascadesAsync(plan, tenant, tally, commits);
@@ -82,7 +83,7 @@ public sealed class IngestService(IGrainFactory grains)
     /// </summary>
     private async Task<(HashSet<int> Conflicts, List<Delivery> Deliveries)> ClaimAsync(IngestPlan plan, string tenant, LineTally tally, PendingCommits commits)
     {
-        var results = await Task.WhenAll(plan.Claims.GroupBy(c => GrainKeys.ShardOf(c.PostId)).Select(async shard =>
+        var results = await Task.WhenAll(plan.Claims.GroupBy(c => shards.ShardOf(c.PostId)).Select(async shard =>
         {
             var claims = shard.ToList();
             var directory = grains.Get<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard.Key));
@@ -165,7 +166,7 @@ public sealed class IngestService(IGrainFactory grains)
         var byShard = plan.Cascades.Values
             .SelectMany(c => c.Nodes)
             .Where(n => (n.Outcome is ItemOutcome.Accepted or ItemOutcome.Duplicate) && !n.IsQuote)
-            .GroupBy(n => GrainKeys.ShardOf(n.AccountId));
+            .GroupBy(n => shards.ShardOf(n.AccountId));
         await Task.WhenAll(byShard.Select(shard =>
             grains.Get<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard.Key))
                 .RecordRepostsAsync([.. shard.Select(n => n.AccountId)], [.. shard.Select(n => n.PostId)])));
@@ -235,10 +236,10 @@ public sealed class IngestService(IGrainFactory grains)
                 return;
             }
 
-            var definesByShard = defines.ToLookup(d => GrainKeys.ShardOf(d.PostId));
-            var referencesByShard = references.ToLookup(r => GrainKeys.ShardOf(r.Reference.TargetId));
-            var shards = definesByShard.Select(g => g.Key).Union(referencesByShard.Select(g => g.Key));
-            var results = await Task.WhenAll(shards.Select(async shard =>
+            var definesByShard = defines.ToLookup(d => shards.ShardOf(d.PostId));
+            var referencesByShard = references.ToLookup(r => shards.ShardOf(r.Reference.TargetId));
+            var touched = definesByShard.Select(g => g.Key).Union(referencesByShard.Select(g => g.Key));
+            var results = await Task.WhenAll(touched.Select(async shard =>
             {
                 var shardDefines = definesByShard[shard].ToList();
                 var shardReferences = referencesByShard[shard].ToList();
@@ -302,10 +303,11 @@ public sealed class IngestService(IGrainFactory grains)
     /// Changes the cascades and the directory took but may still be committing. The request goes
     /// on to its next grains meanwhile, and is acknowledged only once all of them are committed.
     /// </summary>
-    private sealed class PendingCommits
+    private sealed class PendingCommits(LocalCommits local)
     {
         private readonly List<Func<Task>> _waits = [];
 
+        /// <summary>A ticket of a grain in this silo is redeemed here, from the moment it is handed out; any other by its grain at the end.</summary>
         public void Add(JournalTicket? ticket, Func<JournalTicket, Task> whenCommitted)
         {
             if (ticket is null)
@@ -313,9 +315,10 @@ public sealed class IngestService(IGrainFactory grains)
                 return;
             }
 
+            var committed = local.WhenCommittedAsync(ticket);
             lock (_waits)
             {
-                _waits.Add(() => whenCommitted(ticket));
+                _waits.Add(committed is null ? () => whenCommitted(ticket) : () => committed);
             }
         }
 

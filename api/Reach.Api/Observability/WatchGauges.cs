@@ -17,6 +17,7 @@ public sealed class WatchGauges : IDisposable
 
     private readonly Meter _meter = new(MeterName);
     private readonly IGrainFactory _grains;
+    private readonly ShardLayout _shards;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private volatile Readings _readings = new([], []);
 
@@ -26,9 +27,9 @@ public sealed class WatchGauges : IDisposable
 
     private sealed record Readings(PostReading[] Posts, AccountReading[] Accounts);
 
-    public WatchGauges(IGrainFactory grains)
+    public WatchGauges(IGrainFactory grains, ShardLayout shards)
     {
-        _grains = grains;
+        (_grains, _shards) = (grains, shards);
         Post("reach.watch.post.reposts", "{repost}", "Reposts of a watched post.", p => p.Reposts);
         Post("reach.watch.post.reach", "{account}", "Reach of a watched post (distinct accounts that had it in their timeline).", p => p.Reach);
         Post("reach.watch.post.multiplier", null, "Multiplier of a watched post: reach ÷ the author's known followers.", p => p.Multiplier);
@@ -46,7 +47,7 @@ public sealed class WatchGauges : IDisposable
         {
             // Watch lists kept before tenants were registered belong to the default tenant.
             var tenants = (await _grains.GetGrain<IWatchingTenantsGrain>(0).GetAsync()).Append(GrainKeys.DefaultTenant).Distinct(StringComparer.Ordinal);
-            var readings = await Task.WhenAll(tenants.Select(tenant => ReadTenantAsync(new TenantGrains(_grains, tenant))));
+            var readings = await Task.WhenAll(tenants.Select(tenant => ReadTenantAsync(new TenantGrains(_grains, _shards, tenant))));
             _readings = new Readings([.. readings.SelectMany(r => r.Posts)], [.. readings.SelectMany(r => r.Accounts)]);
         }
         finally

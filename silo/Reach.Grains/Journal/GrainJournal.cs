@@ -15,7 +15,7 @@ public interface IJournaledState
 
 /// <summary>Makes <see cref="GrainJournal{TEntry, TState}"/>s for grains.</summary>
 public sealed class GrainJournals(
-    IServiceProvider services, Serializer serializer, IOptions<ReachOptions> options, ILogger<GrainJournals> logger)
+    IServiceProvider services, Serializer serializer, LocalCommits localCommits, IOptions<ReachOptions> options, ILogger<GrainJournals> logger)
 {
     /// <summary>Registered only with durable storage; without it grains journal nothing.</summary>
     private readonly IJournalStore? _store = services.GetService<IJournalStore>();
@@ -33,7 +33,7 @@ public sealed class GrainJournals(
         Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
         bool quickReplay = false)
         where TState : IJournaledState =>
-        new(grain, stream, state, snapshot, estimatedSnapshotBytes, _store, serializer, options.Value, logger,
+        new(grain, stream, state, snapshot, estimatedSnapshotBytes, _store, serializer, localCommits, options.Value, logger,
             quickReplay ? options.Value.QuickReplaySnapshotJournalRatio : options.Value.SnapshotJournalRatio);
 }
 
@@ -56,6 +56,7 @@ public sealed class GrainJournal<TEntry, TState>
     private readonly Func<long> _estimatedSnapshotBytes;
     private readonly IJournalStore? _store;
     private readonly Serializer _serializer;
+    private readonly LocalCommits _localCommits;
     private readonly ReachOptions _options;
     private readonly ILogger _logger;
     private readonly double _snapshotJournalRatio;
@@ -80,10 +81,10 @@ public sealed class GrainJournal<TEntry, TState>
 
     internal GrainJournal(
         Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
-        IJournalStore? store, Serializer serializer, ReachOptions options, ILogger logger, double snapshotJournalRatio)
+        IJournalStore? store, Serializer serializer, LocalCommits localCommits, ReachOptions options, ILogger logger, double snapshotJournalRatio)
     {
         (_grain, _stream, _state, _snapshot, _estimatedSnapshotBytes) = (grain, stream, state, snapshot, estimatedSnapshotBytes);
-        (_store, _serializer, _options, _logger, _snapshotJournalRatio) = (store, serializer, options, logger, snapshotJournalRatio);
+        (_store, _serializer, _localCommits, _options, _logger, _snapshotJournalRatio) = (store, serializer, localCommits, options, logger, snapshotJournalRatio);
     }
 
     /// <summary>Applies, in order, the entries journaled after the stored snapshot.</summary>
@@ -163,8 +164,11 @@ public sealed class GrainJournal<TEntry, TState>
             return null;
         }
 
-        _ = CommitThenSnapshotAsync(StartAppend(entry));
-        return new JournalTicket(_activation, _sequence);
+        var committed = StartAppend(entry);
+        _ = CommitThenSnapshotAsync(committed);
+        var ticket = new JournalTicket(_activation, _sequence);
+        _localCommits.Track(ticket, committed, _stream);
+        return ticket;
     }
 
     /// <summary>

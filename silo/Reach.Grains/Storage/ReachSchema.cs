@@ -88,6 +88,34 @@ public static class ReachSchema
         }
     }
 
+    /// <summary>
+    /// The store's shard count (see <see cref="ShardLayout"/>): the recorded one, or
+    /// <paramref name="configured"/> (else the default) recorded now when the store has none yet.
+    /// Throws when <paramref name="configured"/> is set and the store records another count: the
+    /// ids already stored are in the shards of that count. Run after <see cref="MigrateAsync"/>.
+    /// </summary>
+    public static async Task<int> SettleShardsAsync(string connectionString, int? configured, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using (var record = new NpgsqlCommand("INSERT INTO reach_layout (shards) VALUES ($1) ON CONFLICT DO NOTHING", connection))
+        {
+            record.Parameters.Add(new NpgsqlParameter { Value = configured ?? ShardLayout.DefaultCount });
+            await record.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var read = new NpgsqlCommand("SELECT shards FROM reach_layout", connection);
+        var recorded = (int)(await read.ExecuteScalarAsync(ct))!;
+        if (configured is { } count && count != recorded)
+        {
+            throw new InvalidOperationException(
+                $"Reach:Shards is {count}, but this store's post directory and account index have {recorded} shards, " +
+                $"recorded when it was first written. Set Reach:Shards to {recorded} or leave it unset; a store's shard count cannot change.");
+        }
+
+        return recorded;
+    }
+
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };

@@ -31,6 +31,36 @@ public sealed class RestartTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_store_keeps_the_shard_count_it_was_created_with_and_a_silo_configured_with_another_refuses_to_start()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var ports = ServicePorts.Free();
+        var scenario = DurableScenario.Create(nodesPerCascade: 200, cascades: 3, batchSize: 100, seed: 11);
+        Dictionary<string, System.Text.Json.Nodes.JsonNode> before;
+        await using (var service = await ServiceProcess.StartAsync(database, ports, new Dictionary<string, string> { ["Reach__Shards"] = "3" }))
+        {
+            await scenario.SendAllAsync(service.Client);
+            before = await scenario.ReadAsync(service.Client);
+            await service.StopAsync();
+        }
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ServiceProcess.StartAsync(database, ServicePorts.Free(), new Dictionary<string, string> { ["Reach__Shards"] = "16" }));
+        Assert.Contains("Reach:Shards is 16, but this store's post directory and account index have 3 shards", refused.Message, StringComparison.Ordinal);
+
+        // Unset, the store's three shards are used. Looked up in the shards of another count, the
+        // follower counts would be missing from the metrics, and a repost id reused in another
+        // cascade, which only the directory can see, would be taken.
+        await using var restarted = await ServiceProcess.StartAsync(database, ports);
+        DurableScenario.AssertSameReads(before, await scenario.ReadAsync(restarted.Client));
+        var reposts = scenario.Events.Where(e => e.Type == EventType.Repost).ToList();
+        var reused = reposts.First(r => r.RootPostId != reposts[0].RootPostId) with { RootPostId = reposts[0].RootPostId, ParentPostId = reposts[0].RootPostId };
+        var answer = await restarted.Client.IngestAsync([reused]);
+        Assert.Equal(0, answer["accepted"]!.GetValue<int>());
+        Assert.Single(answer["conflicts"]!.AsArray());
+    }
+
+    [Fact]
     public async Task After_a_restart_the_directory_and_account_index_still_know_every_claim_reference_and_repost_made()
     {
         var database = await postgres.CreateDatabaseAsync();

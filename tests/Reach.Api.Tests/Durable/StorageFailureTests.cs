@@ -22,10 +22,7 @@ public sealed class StorageFailureTests(PostgresServer postgres)
         await using (var service = await ServiceProcess.StartAsync(database, ports))
         {
             await service.Client.IngestAsync(first);
-            await ExecuteAsync(database, """
-                CREATE FUNCTION refuse_journal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'journal refused by the test'; END $$;
-                CREATE TRIGGER refuse_journal BEFORE INSERT ON reach_journal FOR EACH ROW EXECUTE FUNCTION refuse_journal();
-                """);
+            await ExecuteAsync(database, RefuseJournal);
 
             using (var refused = await service.Client.PostEventsAsync(second))
             {
@@ -49,6 +46,34 @@ public sealed class StorageFailureTests(PostgresServer postgres)
         Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(metrics, afterRestart), afterRestart.ToJsonString());
         Assert.Equal(40, (await restarted.Client.GetJsonAsync("/v1/accounts/d/metrics"))["followers"]!.GetValue<long>());
     }
+
+    [Fact]
+    public async Task Likes_whose_journal_writes_fail_are_answered_503_though_only_the_directory_and_the_cascade_took_them()
+    {
+        // Likes change only grains that answer before their commit and hand out a ticket for it:
+        // the 503 has to come from redeeming the tickets.
+        var database = await postgres.CreateDatabaseAsync();
+        ReachEvent[] likes = [Ev.Like("c", "p", 2), Ev.Like("d", "r", 3)];
+        await using var service = await ServiceProcess.StartAsync(database, ServicePorts.Free());
+        await service.Client.IngestAsync([Ev.Post("p", "a"), Ev.Repost("r", "b", "p", "p", 1)]);
+        await ExecuteAsync(database, RefuseJournal);
+
+        using (var refused = await service.Client.PostEventsAsync(likes))
+        {
+            var problem = await refused.ProblemAsync(503);
+            Assert.Contains("re-sent", problem["detail"]!.GetValue<string>());
+        }
+
+        await ExecuteAsync(database, "DROP TRIGGER refuse_journal ON reach_journal");
+        var resent = await service.Client.IngestAsync(likes);
+        Assert.Equal(likes.Length, resent["accepted"]!.GetValue<int>());
+        Assert.Equal(2, (await service.Client.GetJsonAsync("/v1/posts/p/metrics"))["likes"]!.GetValue<int>());
+    }
+
+    private const string RefuseJournal = """
+        CREATE FUNCTION refuse_journal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'journal refused by the test'; END $$;
+        CREATE TRIGGER refuse_journal BEFORE INSERT ON reach_journal FOR EACH ROW EXECUTE FUNCTION refuse_journal();
+        """;
 
     private static async Task ExecuteAsync(string database, string sql)
     {
