@@ -223,6 +223,14 @@ public sealed class PostgresStorageTests(PostgresServer postgres)
             ORDER BY k.ordinal_position
             """, r => r.GetString(0));
         Assert.Equal(["grain_key", "seq"], journalKey);
+
+        // Entries stay in their rows (MAIN storage, TOAST only past a full page), one tuple each.
+        var payloadStorage = await ReadAsync(connection, """
+            SELECT a.attstorage::text || ' ' || array_to_string(c.reloptions, ',')
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+            WHERE c.oid = 'reach_journal'::regclass AND a.attname = 'payload'
+            """, r => r.GetString(0));
+        Assert.Equal(["m toast_tuple_target=8160"], payloadStorage);
     }
 
     private static int? StatusOf(List<Member> members, Silo silo) =>
