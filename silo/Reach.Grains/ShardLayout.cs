@@ -1,5 +1,4 @@
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
+using Reach.Analysis.Ids;
 
 namespace Reach.Grains;
 
@@ -32,7 +31,7 @@ public sealed class ShardLayout
 
     public int Count => _count > 0 ? _count : throw new InvalidOperationException("The shard layout was read before the store settled it.");
 
-    public int ShardOf(string id) => (int)(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(id.AsSpan())) % (ulong)Count);
+    public int ShardOf(string id) => IdHash.Shard(id, Count);
 
     internal void Settle(int count)
     {
