@@ -129,4 +129,65 @@ public sealed class CascadeMetricsTests
             Assert.Equal(BruteForce.MeanDistance(Export.CascadeExport.From(graph)), metrics.StructuralVirality!.Value, 9);
         }
     }
+
+    [Fact]
+    public void A_tree_deeper_than_the_level_table_gets_the_same_depth_breadth_and_virality_in_arrival_and_reversed_order()
+    {
+        // p and each of the chain c1 … c600 carry two leaves: every level d from 1 to 600 holds
+        // c_d and the two leaves of c_(d−1), three nodes; level 601 holds the two leaves of c600.
+        const int Chain = 600;
+        var nodes = new List<(string Id, string? Parent, string Account, double Seconds)>();
+        for (var i = 0; i <= Chain; i++)
+        {
+            string? holder = i == 0 ? null : $"c{i}";
+            if (i > 0)
+            {
+                nodes.Add((holder!, i == 1 ? null : $"c{i - 1}", $"C{i}", i));
+            }
+
+            nodes.Add(($"x{i}", holder, $"X{i}", i + 0.25));
+            nodes.Add(($"y{i}", holder, $"Y{i}", i + 0.5));
+        }
+
+        var inArrivalOrder = Build("p", [.. nodes]);
+        var reversed = Build("p", [.. Enumerable.Reverse(nodes)]);
+        var expectedVirality = BruteForce.MeanDistance(Export.CascadeExport.From(inArrivalOrder));
+
+        foreach (var graph in new[] { inArrivalOrder, reversed })
+        {
+            var metrics = CascadeMetricsCalculator.Compute(graph);
+
+            Assert.Equal(1 + Chain + (2 * (Chain + 1)), metrics.Size);
+            Assert.Equal(Chain + 1, metrics.Depth);
+            Assert.Equal(3, metrics.MaxBreadth);
+            Assert.Equal(expectedVirality, metrics.StructuralVirality!.Value, 9);
+            Assert.Equal(3.0 / (metrics.Size - 1), metrics.LargestBroadcastShare!.Value, 12);
+            Assert.Equal((metrics.Size - 1) / (double)(Chain + 1), metrics.MeanOffspring);
+            Assert.Equal(0.25, metrics.TimeToReposts["1"]);
+            Assert.Equal(Chain + 0.5, (metrics.LatestAt!.Value - RootTime).TotalSeconds);
+            Assert.Equal(metrics.Size - 1, metrics.VelocityPerHour);
+        }
+    }
+
+    [Fact]
+    public void Edges_are_explicit_only_once_the_named_parent_has_arrived_and_quotes_are_counted_apart()
+    {
+        var graph = new CascadeGraph("p");
+        graph.SetRoot("author", At(0));
+        graph.AddNode("a", "A", "p", At(10), NodeKind.Repost);
+        graph.AddNode("b", "B", null, At(20), NodeKind.Repost);
+        graph.AddNode("c", "C", "late", At(30), NodeKind.Repost);
+        graph.AddNode("q", "Q", "a", At(40), NodeKind.Quote);
+
+        var before = CascadeMetricsCalculator.Compute(graph);
+        graph.AddNode("late", "L", null, At(50), NodeKind.Repost);
+        var after = CascadeMetricsCalculator.Compute(graph);
+
+        Assert.Equal(new AttributionCounts(2, 0, 2), before.Attribution); // a and q explicit; b named none, c's parent is missing
+        Assert.Equal(1, before.UnresolvedParents);
+        Assert.Equal(new AttributionCounts(3, 0, 2), after.Attribution); // c now under late; late named none
+        Assert.Equal(0, after.UnresolvedParents);
+        Assert.Equal(2, after.Depth);
+        Assert.Equal((1, 1), (before.Quotes, after.Quotes));
+    }
 }

@@ -118,6 +118,12 @@ public sealed partial class CascadeGraph
     public Attribution AttributionOf(int node) =>
         (_flags[node] & (ExplicitFlag | UnresolvedFlag)) == ExplicitFlag ? Attribution.Explicit : Attribution.Root;
 
+    /// <summary>Reposts and quotes attributed to the parent they named (<see cref="Attribution.Explicit"/>): their flags are exactly that one.</summary>
+    public int ExplicitEdgeCount => _count > 1 ? _flags.AsSpan(1, _count - 1).Count(ExplicitFlag) : 0;
+
+    /// <summary>Quotes among the nodes other than the root.</summary>
+    public int QuoteCount => _count > 1 ? _kind.AsSpan(1, _count - 1).Count((byte)NodeKind.Quote) : 0;
+
     /// <summary>Whether some repost named no parent, so that its parent must be inferred from the follower graph.</summary>
     public bool AnyParentless
     {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using Reach.Analysis.Audience;
 
 namespace Reach.Analysis.Cascades;
@@ -32,56 +33,44 @@ public static class CascadeMetricsCalculator
             throw new ArgumentException("The audience analysis is of another version of this cascade.", nameof(audience));
         }
 
-        var order = ArrayPool<int>.Shared.Rent(n);
-        var breadthFirstParents = ArrayPool<int>.Shared.Rent(n);
-        var depth = ArrayPool<int>.Shared.Rent(n);
-        var subtree = ArrayPool<int>.Shared.Rent(n);
-        var childCount = ArrayPool<int>.Shared.Rent(n);
-        var times = ArrayPool<long>.Shared.Rent(Math.Max(n - 1, 1));
-
-        // The shape does not depend on how nodes are numbered: when they are not stored parents
-        // first, it is computed on the tree renumbered in breadth-first order, whose passes read
-        // and write their arrays front to back instead of at random.
-        TreeShape Shape()
-        {
-            var parents = audience is null ? graph.Parents : audience.Parents;
-            var parentsFirst = IsParentsFirst(parents)
-                ? parents
-                : BreadthFirstOrder(parents, order.AsSpan(0, n), breadthFirstParents.AsSpan(0, n));
-            return Structure(parentsFirst, depth.AsSpan(0, n), subtree.AsSpan(0, n), childCount.AsSpan(0, n));
-        }
-
-        // A large cascade's shape is computed on another core while this one goes through the
-        // times and the accounts: the two halves share nothing but the graph they read.
-        var shapeElsewhere = n >= ParallelShapeNodes ? Task.Run(Shape) : null;
+        // The shape does not depend on how nodes are numbered. Numbered parents first (the usual
+        // case: reposts stored as they arrive), its two passes are independent: depths front to
+        // back, subtree sizes back to front. Otherwise it is computed on the tree renumbered in
+        // breadth-first order, whose passes then read and write their arrays front to back instead
+        // of at random. A large cascade's branching, or its whole renumbered shape, is computed on
+        // another core while this one goes through the times and the accounts.
+        ReadOnlySpan<int> Parents() => audience is null ? graph.Parents : audience.Parents;
+        var parentsFirst = IsParentsFirst(Parents());
+        Branches BranchesOfParentsFirst() => Branching(Parents());
+        TreeShape RenumberedShape() => BreadthFirstShape(Parents());
+        var parallel = n >= ParallelShapeNodes;
+        var branchesElsewhere = parallel && parentsFirst ? Task.Run(BranchesOfParentsFirst) : null;
+        var shapeElsewhere = parallel && !parentsFirst ? Task.Run(RenumberedShape) : null;
         try
         {
             var rootAt = graph.Times[0];
             var repostTimes = graph.Times[1..];
-            var latest = rootAt;
-            var sorted = true;
-            for (var i = 0; i < repostTimes.Length; i++)
-            {
-                var t = repostTimes[i];
-                sorted &= t >= latest;
-                latest = Math.Max(latest, t);
-            }
-
-            var (ranked, halfLife) = TimeRanks(repostTimes, sorted, times.AsSpan(0, n - 1), rootAt);
-
-            var velocity = 0;
-            var hourAgo = latest - TicksPerHour;
-            foreach (var t in repostTimes)
-            {
-                velocity += t > hourAgo ? 1 : 0;
-            }
-
-            var (explicitEdges, rootEdges, quotes) = EdgeKinds(graph);
+            var (earliest, latest, sorted) = TimeRange(repostTimes, rootAt);
+            var (ranked, halfLife) = TimeRanks(repostTimes, sorted, earliest, latest, rootAt);
+            var velocity = RepostsAfter(repostTimes, sorted, latest - TicksPerHour);
+            var explicitEdges = graph.ExplicitEdgeCount;
+            var rootEdges = n - 1 - explicitEdges;
             var (participants, exposure, unknownAudience) = Audience(graph, followersByAccount);
             var authorAudience = FollowersOf(graph.AccountOf[0], followersByAccount);
             var knownExposure = unknownAudience == n ? (long?)null : exposure;
             var reach = audience?.Reach is { } r && (r.AccountsWithKnownFollowers > 0 || r.IsUpperBound) ? r : null;
-            var structure = shapeElsewhere is null ? Shape() : shapeElsewhere.GetAwaiter().GetResult();
+
+            TreeShape structure;
+            if (parentsFirst)
+            {
+                var levels = Levels(Parents());
+                var branches = branchesElsewhere is null ? BranchesOfParentsFirst() : branchesElsewhere.GetAwaiter().GetResult();
+                structure = new TreeShape(levels.Depth, levels.MaxBreadth, branches.WienerIndex, branches.MaxChildren, branches.NodesWithChildren);
+            }
+            else
+            {
+                structure = shapeElsewhere is null ? RenumberedShape() : shapeElsewhere.GetAwaiter().GetResult();
+            }
 
             return new CascadeMetrics
             {
@@ -98,7 +87,7 @@ public static class CascadeMetricsCalculator
                 MeanOffspring = n > 1 ? (double)(n - 1) / structure.NodesWithChildren : null,
                 Likes = graph.LikeCount,
                 Replies = graph.ReplyCount,
-                Quotes = quotes,
+                Quotes = graph.QuoteCount,
                 TimeToReposts = ranked,
                 HalfLifeSeconds = halfLife,
                 VelocityPerHour = velocity,
@@ -124,28 +113,29 @@ public static class CascadeMetricsCalculator
         }
         finally
         {
-            // The arrays go back to the pool only once nothing writes to them any more. (Waiting runs
-            // the shape on this thread when no other has started it; its failure, when this half
-            // failed too, is already reported by that one.)
+            // Nothing is left running on the scratch arrays of a failed computation; a failure on
+            // the other core, when this half failed too, is already reported by this one.
             try
             {
-                shapeElsewhere?.Wait();
+                (branchesElsewhere ?? (Task?)shapeElsewhere)?.Wait();
             }
             catch (AggregateException)
             {
             }
-
-            ArrayPool<int>.Shared.Return(order);
-            ArrayPool<int>.Shared.Return(breadthFirstParents);
-            ArrayPool<int>.Shared.Return(depth);
-            ArrayPool<int>.Shared.Return(subtree);
-            ArrayPool<int>.Shared.Return(childCount);
-            ArrayPool<long>.Shared.Return(times);
         }
     }
 
     /// <summary>Tree shape: depth, widest level, Wiener index, largest fan-out and branching nodes.</summary>
     public readonly record struct TreeShape(int Depth, int MaxBreadth, Int128 WienerIndex, int MaxChildren, int NodesWithChildren);
+
+    /// <summary>Depth and widest level of a tree.</summary>
+    private readonly record struct TreeLevels(int Depth, int MaxBreadth);
+
+    /// <summary>Wiener index, largest fan-out and the number of nodes with children of a tree.</summary>
+    private readonly record struct Branches(Int128 WienerIndex, int MaxChildren, int NodesWithChildren);
+
+    /// <summary>Levels counted in a fixed table while the depths are walked; deeper trees are counted again once their depth is known.</summary>
+    private const int ShallowLevels = 256;
 
     /// <summary>
     /// Fills <paramref name="order"/> with the nodes, parents before children. When every parent
@@ -156,7 +146,16 @@ public static class CascadeMetricsCalculator
     {
         if (!IsParentsFirst(parents))
         {
-            BreadthFirstOrder(parents, order, []);
+            var renumbered = ArrayPool<int>.Shared.Rent(parents.Length);
+            try
+            {
+                BreadthFirstOrder(parents, order, renumbered.AsSpan(0, parents.Length));
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(renumbered);
+            }
+
             return false;
         }
 
@@ -171,7 +170,23 @@ public static class CascadeMetricsCalculator
     /// <summary>Whether every node's parent has a smaller index than the node.</summary>
     private static bool IsParentsFirst(ReadOnlySpan<int> parents)
     {
-        for (var i = 1; i < parents.Length; i++)
+        var i = 1;
+        if (Vector256.IsHardwareAccelerated && parents.Length >= 1 + Vector256<int>.Count)
+        {
+            var index = Vector256.Create(1, 2, 3, 4, 5, 6, 7, 8);
+            var step = Vector256.Create(Vector256<int>.Count);
+            for (; i <= parents.Length - Vector256<int>.Count; i += Vector256<int>.Count)
+            {
+                if (Vector256.GreaterThanOrEqualAny(Vector256.Create(parents.Slice(i, Vector256<int>.Count)), index))
+                {
+                    return false;
+                }
+
+                index += step;
+            }
+        }
+
+        for (; i < parents.Length; i++)
         {
             if (parents[i] >= i)
             {
@@ -182,12 +197,143 @@ public static class CascadeMetricsCalculator
         return true;
     }
 
+    /// <summary>Depth and widest level of a tree numbered parents first: one pass, front to back.</summary>
+    private static TreeLevels Levels(ReadOnlySpan<int> parents)
+    {
+        var n = parents.Length;
+        var rented = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            var depth = rented.AsSpan(0, n);
+            Span<int> shallow = stackalloc int[ShallowLevels];
+            shallow.Clear();
+            depth[0] = 0;
+            shallow[0] = 1;
+            var maxDepth = 0;
+            for (var node = 1; node < n; node++)
+            {
+                var d = depth[parents[node]] + 1;
+                depth[node] = d;
+                maxDepth = Math.Max(maxDepth, d);
+                shallow[Math.Min(d, ShallowLevels - 1)]++;
+            }
+
+            return new TreeLevels(maxDepth, maxDepth < ShallowLevels ? Widest(shallow) : WidestLevel(depth, maxDepth));
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+    }
+
+    private static int WidestLevel(ReadOnlySpan<int> depth, int maxDepth)
+    {
+        var rented = ArrayPool<int>.Shared.Rent(maxDepth + 1);
+        try
+        {
+            var counts = rented.AsSpan(0, maxDepth + 1);
+            counts.Clear();
+            foreach (var d in depth)
+            {
+                counts[d]++;
+            }
+
+            return Widest(counts);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
+    }
+
+    private static int Widest(ReadOnlySpan<int> counts)
+    {
+        var widest = 0;
+        foreach (var count in counts)
+        {
+            widest = Math.Max(widest, count);
+        }
+
+        return widest;
+    }
+
     /// <summary>
-    /// Fills <paramref name="order"/> with the nodes in breadth-first order from the root and, unless
-    /// <paramref name="breadthFirstParents"/> is empty, returns the tree renumbered in that order:
-    /// the parent of the i-th node as its position in the order.
+    /// Σ over non-root v of s(v)·(n − s(v)) with the subtree sizes s summed children before
+    /// parents, and the fan-out, for a tree numbered parents first: one pass, back to front. Each
+    /// node's subtree size and child count share one word, so that a child touches its parent once.
+    /// Terms are summed in 64 bits in runs short enough not to overflow, then carried into 128.
     /// </summary>
-    private static ReadOnlySpan<int> BreadthFirstOrder(ReadOnlySpan<int> parents, Span<int> order, Span<int> breadthFirstParents)
+    private static Branches Branching(ReadOnlySpan<int> parents)
+    {
+        const long OneChild = 1L << 32;
+        var n = parents.Length;
+        var rented = ArrayPool<long>.Shared.Rent(n);
+        try
+        {
+            // Low half: subtree size (at most n < 2³¹, so it never carries into the high half); high half: children.
+            var sizeAndChildren = rented.AsSpan(0, n);
+            sizeAndChildren.Fill(1);
+            var largestTerm = (ulong)n / 2 * (ulong)(n - (n / 2));
+            var run = (int)Math.Min(int.MaxValue, ulong.MaxValue / Math.Max(largestTerm, 1));
+            Int128 wiener = 0;
+            var i = n - 1;
+            while (i >= 1)
+            {
+                var stop = Math.Max(0, i - run);
+                ulong partial = 0;
+                for (; i > stop; i--)
+                {
+                    var size = (int)sizeAndChildren[i];
+                    partial += (ulong)size * (ulong)(n - size);
+                    sizeAndChildren[parents[i]] += OneChild + size;
+                }
+
+                wiener += partial;
+            }
+
+            var maxChildren = 0;
+            var withChildren = 0;
+            foreach (var word in sizeAndChildren)
+            {
+                var children = (int)(word >> 32);
+                maxChildren = Math.Max(maxChildren, children);
+                withChildren += children > 0 ? 1 : 0;
+            }
+
+            return new Branches(wiener, maxChildren, withChildren);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The shape of any tree rooted at node 0, computed on it renumbered in breadth-first order.</summary>
+    private static TreeShape BreadthFirstShape(ReadOnlySpan<int> parents)
+    {
+        var n = parents.Length;
+        var order = ArrayPool<int>.Shared.Rent(n);
+        var renumbered = ArrayPool<int>.Shared.Rent(n);
+        try
+        {
+            var levels = BreadthFirstOrder(parents, order.AsSpan(0, n), renumbered.AsSpan(0, n));
+            var branches = Branching(renumbered.AsSpan(0, n));
+            return new TreeShape(levels.Depth, levels.MaxBreadth, branches.WienerIndex, branches.MaxChildren, branches.NodesWithChildren);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(order);
+            ArrayPool<int>.Shared.Return(renumbered);
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="order"/> with the nodes in breadth-first order from the root and
+    /// <paramref name="renumbered"/> with the tree in that numbering (the parent of the i-th node as
+    /// its position in the order), and returns its depth and widest level, which that order visits
+    /// one after the other.
+    /// </summary>
+    private static TreeLevels BreadthFirstOrder(ReadOnlySpan<int> parents, Span<int> order, Span<int> renumbered)
     {
         var n = parents.Length;
         var start = ArrayPool<int>.Shared.Rent(n + 1);
@@ -221,23 +367,20 @@ public static class CascadeMetricsCalculator
             }
 
             order[0] = 0;
+            renumbered[0] = parents[0];
             var tail = 1;
-            var renumber = !breadthFirstParents.IsEmpty;
-            if (renumber)
-            {
-                breadthFirstParents[0] = parents[0];
-            }
-
+            var (depth, widest, levelEnd) = (0, 1, 1);
             for (var head = 0; head < tail; head++)
             {
+                if (head == levelEnd)
+                {
+                    (depth, widest, levelEnd) = (depth + 1, Math.Max(widest, tail - head), tail);
+                }
+
                 var node = order[head];
                 for (var c = offsets[node]; c < offsets[node + 1]; c++)
                 {
-                    if (renumber)
-                    {
-                        breadthFirstParents[tail] = head;
-                    }
-
+                    renumbered[tail] = head;
                     order[tail++] = children[c];
                 }
             }
@@ -247,7 +390,7 @@ public static class CascadeMetricsCalculator
                 throw new InvalidOperationException("The cascade is not a tree rooted at node 0.");
             }
 
-            return breadthFirstParents;
+            return new TreeLevels(depth, widest);
         }
         finally
         {
@@ -256,92 +399,50 @@ public static class CascadeMetricsCalculator
         }
     }
 
-    /// <summary>Depth, breadth, Wiener index and branching of a tree whose nodes are numbered parents first.</summary>
-    public static TreeShape Structure(ReadOnlySpan<int> parents, Span<int> depth, Span<int> subtree, Span<int> childCount)
+    /// <summary>The earliest and latest of the reposts' times (the latest no earlier than the root's), and whether they are in order.</summary>
+    private static (long Earliest, long Latest, bool Sorted) TimeRange(ReadOnlySpan<long> times, long rootAt)
     {
-        var n = parents.Length;
-        childCount = childCount[..n];
-        depth = depth[..n];
-        subtree = subtree[..n];
-        childCount.Clear();
-        depth[0] = 0;
-        var maxDepth = 0;
-        for (var node = 1; node < n; node++)
+        var earliest = long.MaxValue;
+        var latest = rootAt;
+        var sorted = true;
+        foreach (var t in times)
         {
-            var parent = parents[node];
-            var d = depth[parent] + 1;
-            depth[node] = d;
-            maxDepth = Math.Max(maxDepth, d);
-            childCount[parent]++;
+            sorted &= t >= latest;
+            earliest = Math.Min(earliest, t);
+            latest = Math.Max(latest, t);
         }
 
-        var levels = ArrayPool<int>.Shared.Rent(maxDepth + 1);
-        try
-        {
-            var levelCounts = levels.AsSpan(0, maxDepth + 1);
-            levelCounts.Clear();
-            foreach (var d in depth)
-            {
-                levelCounts[d]++;
-            }
-
-            var maxBreadth = 0;
-            foreach (var count in levelCounts)
-            {
-                maxBreadth = Math.Max(maxBreadth, count);
-            }
-
-            subtree.Fill(1);
-            var wiener = WienerIndex(parents, subtree);
-
-            var maxChildren = 0;
-            var branching = 0;
-            foreach (var children in childCount)
-            {
-                maxChildren = Math.Max(maxChildren, children);
-                branching += children > 0 ? 1 : 0;
-            }
-
-            return new TreeShape(maxDepth, maxBreadth, wiener, maxChildren, branching);
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(levels);
-        }
+        return (earliest, latest, sorted);
     }
 
-    /// <summary>
-    /// Σ over non-root v of s(v)·(n − s(v)), children before parents, filling the subtree sizes.
-    /// Terms are summed in 64 bits in runs short enough not to overflow, then carried into 128.
-    /// </summary>
-    private static Int128 WienerIndex(ReadOnlySpan<int> parents, Span<int> subtree)
+    /// <summary>How many of <paramref name="times"/> are later than <paramref name="after"/>: found by halving when they are in order.</summary>
+    private static int RepostsAfter(ReadOnlySpan<long> times, bool sorted, long after)
     {
-        var n = parents.Length;
-        var largestTerm = (ulong)n / 2 * (ulong)(n - (n / 2));
-        var run = (int)Math.Min(int.MaxValue, ulong.MaxValue / Math.Max(largestTerm, 1));
-        Int128 wiener = 0;
-        var i = n - 1;
-        while (i >= 1)
+        if (sorted)
         {
-            var stop = Math.Max(0, i - run);
-            ulong partial = 0;
-            for (; i > stop; i--)
+            var (low, high) = (0, times.Length);
+            while (low < high)
             {
-                var s = subtree[i];
-                partial += (ulong)s * (ulong)(n - s);
-                subtree[parents[i]] += s;
+                var mid = low + ((high - low) / 2);
+                (low, high) = times[mid] > after ? (low, mid) : (mid + 1, high);
             }
 
-            wiener += partial;
+            return times.Length - low;
         }
 
-        return wiener;
+        var count = 0;
+        foreach (var t in times)
+        {
+            count += t > after ? 1 : 0;
+        }
+
+        return count;
     }
 
     /// <summary>Seconds to the k-th repost (k in <see cref="RepostRanks"/>) and to the ⌈(n−1)/2⌉-th.</summary>
-    /// <remarks>Times already in order (the usual case: reposts stored as they arrive) are read directly; others are selected with <paramref name="scratch"/> as working space.</remarks>
+    /// <remarks>Times already in order (the usual case: reposts stored as they arrive) are read directly; others are selected.</remarks>
     private static (IReadOnlyDictionary<string, double?> Ranked, double? HalfLife) TimeRanks(
-        ReadOnlySpan<long> times, bool sorted, Span<long> scratch, long rootAt)
+        ReadOnlySpan<long> times, bool sorted, long earliest, long latest, long rootAt)
     {
         var reposts = times.Length;
         var halfRank = (reposts + 1) / 2;
@@ -377,8 +478,17 @@ public static class CascadeMetricsCalculator
         }
         else
         {
-            selected = Selection.SelectRanks(times, wanted, scratch);
+            var scratch = ArrayPool<long>.Shared.Rent(times.Length);
+            try
+            {
+                selected = Selection.SelectRanks(times, wanted, scratch, earliest, latest);
+            }
+            finally
+            {
+                ArrayPool<long>.Shared.Return(scratch);
+            }
         }
+
         var values = new Dictionary<int, long>();
         for (var i = 0; i < wanted.Length; i++)
         {
@@ -395,19 +505,6 @@ public static class CascadeMetricsCalculator
         return (ranked, reposts > 0 ? Seconds(values[halfRank]) : null);
     }
 
-    private static (int Explicit, int Root, int Quotes) EdgeKinds(CascadeGraph graph)
-    {
-        var explicitEdges = 0;
-        var quotes = 0;
-        for (var i = 1; i < graph.NodeCount; i++)
-        {
-            explicitEdges += graph.AttributionOf(i) == Attribution.Explicit ? 1 : 0;
-            quotes += graph.KindOf(i) == NodeKind.Quote ? 1 : 0;
-        }
-
-        return (explicitEdges, graph.NodeCount - 1 - explicitEdges, quotes);
-    }
-
     private static (int Participants, long Exposure, int UnknownAudience) Audience(CascadeGraph graph, ReadOnlySpan<long> followersByAccount)
     {
         var accounts = graph.AccountOf;
@@ -421,20 +518,11 @@ public static class CascadeMetricsCalculator
             var unknown = 0;
             foreach (var account in accounts)
             {
-                if (!seenSpan[account])
-                {
-                    seenSpan[account] = true;
-                    participants++;
-                }
-
-                if (FollowersOf(account, followersByAccount) is { } f)
-                {
-                    exposure += f;
-                }
-                else
-                {
-                    unknown++;
-                }
+                participants += seenSpan[account] ? 0 : 1;
+                seenSpan[account] = true;
+                var followers = (uint)account < (uint)followersByAccount.Length ? followersByAccount[account] : -1;
+                exposure += Math.Max(followers, 0);
+                unknown += followers < 0 ? 1 : 0;
             }
 
             return (participants, exposure, unknown);
@@ -464,6 +552,23 @@ public static class Selection
     /// </summary>
     public static long[] SelectRanks(ReadOnlySpan<long> values, ReadOnlySpan<int> ranks, Span<long> scratch)
     {
+        var min = long.MaxValue;
+        var max = long.MinValue;
+        if (values.Length > SmallInput)
+        {
+            foreach (var v in values)
+            {
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
+        }
+
+        return SelectRanks(values, ranks, scratch, min, max);
+    }
+
+    /// <summary>As <see cref="SelectRanks(ReadOnlySpan{long}, ReadOnlySpan{int}, Span{long})"/>, with bounds of the values already known (every value in [<paramref name="min"/>, <paramref name="max"/>]).</summary>
+    public static long[] SelectRanks(ReadOnlySpan<long> values, ReadOnlySpan<int> ranks, Span<long> scratch, long min, long max)
+    {
         var results = new long[ranks.Length];
         if (ranks.IsEmpty)
         {
@@ -484,14 +589,6 @@ public static class Selection
             }
 
             return results;
-        }
-
-        var min = long.MaxValue;
-        var max = long.MinValue;
-        foreach (var v in values)
-        {
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
         }
 
         var range = unchecked((ulong)max - (ulong)min);
