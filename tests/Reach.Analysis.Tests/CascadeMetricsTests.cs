@@ -190,4 +190,59 @@ public sealed class CascadeMetricsTests
         Assert.Equal(2, after.Depth);
         Assert.Equal((1, 1), (before.Quotes, after.Quotes));
     }
+
+    [Fact]
+    public void A_tree_not_numbered_parents_first_is_ordered_breadth_first_with_each_nodes_children_in_index_order()
+    {
+        int[] small = [-1, 3, 0, 0, 2, 3];
+        var order = new int[small.Length];
+        Assert.False(CascadeMetricsCalculator.TopologicalOrder(small, order));
+        Assert.Equal([0, 2, 3, 4, 1, 5], order);
+
+        var random = new Random(11);
+        foreach (var n in new[] { 2, 3, 17, 1000, 5000, 300_000 })
+        {
+            // A random tree numbered parents first, then numbered again at random.
+            var number = Enumerable.Range(1, n - 1).OrderBy(_ => random.Next()).Prepend(0).ToArray();
+            var parents = new int[n];
+            parents[0] = -1;
+            for (var v = 1; v < n; v++)
+            {
+                parents[number[v]] = number[random.Next(v)];
+            }
+
+            var isParentsFirst = Enumerable.Range(1, n - 1).All(v => parents[v] < v);
+            var actual = new int[n];
+
+            Assert.Equal(isParentsFirst, CascadeMetricsCalculator.TopologicalOrder(parents, actual));
+            Assert.Equal(isParentsFirst ? [.. Enumerable.Range(0, n)] : PlainBreadthFirst(parents), actual);
+        }
+
+        int[] parentsFirstTree = [-1, 0, 0, 1, 1, 2];
+        Assert.True(CascadeMetricsCalculator.TopologicalOrder(parentsFirstTree, order));
+        Assert.Equal([0, 1, 2, 3, 4, 5], order);
+    }
+
+    /// <summary>A queue from the root, each node's children taken in index order.</summary>
+    private static int[] PlainBreadthFirst(int[] parents)
+    {
+        var children = Enumerable.Range(0, parents.Length).Select(_ => new List<int>()).ToArray();
+        for (var v = 1; v < parents.Length; v++)
+        {
+            children[parents[v]].Add(v);
+        }
+
+        var order = new List<int>();
+        var queue = new Queue<int>([0]);
+        while (queue.TryDequeue(out var v))
+        {
+            order.Add(v);
+            foreach (var child in children[v])
+            {
+                queue.Enqueue(child);
+            }
+        }
+
+        return [.. order];
+    }
 }

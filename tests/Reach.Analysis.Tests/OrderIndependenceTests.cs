@@ -34,9 +34,9 @@ public sealed class OrderIndependenceTests
     }
 
     [Fact]
-    public void A_cascade_large_enough_for_the_parallel_shape_pass_gets_the_depth_breadth_and_virality_of_a_plain_walk()
+    public void A_cascade_large_enough_for_the_parallel_shape_pass_and_the_radix_grouping_gets_the_depth_breadth_and_virality_of_a_plain_walk()
     {
-        var events = SyntheticCascadeGenerator.Generate(new SyntheticOptions { Nodes = 150_000, Seed = 3 }).ToArray();
+        var events = SyntheticCascadeGenerator.Generate(new SyntheticOptions { Nodes = 300_000, Seed = 3 }).ToArray();
         var shuffled = events.ToArray();
         new Random(3).Shuffle(shuffled);
 
@@ -46,7 +46,7 @@ public sealed class OrderIndependenceTests
             var metrics = CascadeMetricsCalculator.Compute(graph);
 
             var (depth, maxBreadth, virality) = PlainWalk(graph.Parents.ToArray());
-            Assert.Equal(150_000, metrics.Size);
+            Assert.Equal(300_000, metrics.Size);
             Assert.Equal(depth, metrics.Depth);
             Assert.Equal(maxBreadth, metrics.MaxBreadth);
             Assert.Equal(virality, metrics.StructuralVirality!.Value, 9);

@@ -134,6 +134,13 @@ public static class CascadeMetricsCalculator
     /// <summary>Wiener index, largest fan-out and the number of nodes with children of a tree.</summary>
     private readonly record struct Branches(Int128 WienerIndex, int MaxChildren, int NodesWithChildren);
 
+    /// <summary>
+    /// From this size on (a tree's arrays of 1 MB each, beyond a core's cache), the children are
+    /// grouped by a radix sort instead of being placed one by one at scattered addresses: at 1M
+    /// nodes that takes about a quarter less time; at 100k, whose arrays stay in cache, it took more.
+    /// </summary>
+    private const int RadixChildListNodes = 1 << 18;
+
     /// <summary>Levels counted in a fixed table while the depths are walked; deeper trees are counted again once their depth is known.</summary>
     private const int ShallowLevels = 256;
 
@@ -341,30 +348,7 @@ public static class CascadeMetricsCalculator
         try
         {
             var offsets = start.AsSpan(0, n + 1);
-            offsets.Clear();
-            for (var i = 1; i < n; i++)
-            {
-                offsets[parents[i] + 1]++;
-            }
-
-            for (var i = 0; i < n; i++)
-            {
-                offsets[i + 1] += offsets[i];
-            }
-
-            var fill = ArrayPool<int>.Shared.Rent(n);
-            try
-            {
-                offsets[..n].CopyTo(fill);
-                for (var i = 1; i < n; i++)
-                {
-                    children[fill[parents[i]]++] = i;
-                }
-            }
-            finally
-            {
-                ArrayPool<int>.Shared.Return(fill);
-            }
+            ChildLists(parents, offsets, children.AsSpan(0, n), order);
 
             order[0] = 0;
             renumbered[0] = parents[0];
@@ -396,6 +380,111 @@ public static class CascadeMetricsCalculator
         {
             ArrayPool<int>.Shared.Return(start);
             ArrayPool<int>.Shared.Return(children);
+        }
+    }
+
+    /// <summary>
+    /// The children of every node as one array grouped by parent, each group in increasing order,
+    /// and where each group starts (<paramref name="offsets"/>, n + 1 entries). <paramref name="scratch"/>
+    /// (n entries) is overwritten.
+    /// </summary>
+    private static void ChildLists(ReadOnlySpan<int> parents, Span<int> offsets, Span<int> children, Span<int> scratch)
+    {
+        var n = parents.Length;
+        if (n < RadixChildListNodes)
+        {
+            // Small enough for the arrays to stay in cache: count the children, then place each.
+            offsets.Clear();
+            foreach (var parent in parents[1..])
+            {
+                offsets[parent]++;
+            }
+
+            StartsFromCounts(offsets);
+            var fill = scratch[..n];
+            offsets[..n].CopyTo(fill);
+            for (var node = 1; node < n; node++)
+            {
+                children[fill[parents[node]]++] = node;
+            }
+
+            return;
+        }
+
+        SortedChildLists(parents, offsets, children, scratch);
+    }
+
+    /// <summary>
+    /// <see cref="ChildLists"/> for a tree too large for the cache: the (parent, child) pairs are
+    /// sorted by parent in two passes of a radix sort on its low and high bits, whose writes go to
+    /// a few hundred places at a time rather than to a million scattered ones.
+    /// </summary>
+    private static void SortedChildLists(ReadOnlySpan<int> parents, Span<int> offsets, Span<int> children, Span<int> scratch)
+    {
+        var n = parents.Length;
+        var pairCount = n - 1;
+        var bits = 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)pairCount);
+        var lowBits = (bits + 1) / 2;
+        var lowMask = (1 << lowBits) - 1;
+        var lowArray = ArrayPool<int>.Shared.Rent(1 << lowBits);
+        var highArray = ArrayPool<int>.Shared.Rent(1 << (bits - lowBits));
+        var pairArray = ArrayPool<long>.Shared.Rent(pairCount);
+        try
+        {
+            var lowStart = lowArray.AsSpan(0, 1 << lowBits);
+            var highStart = highArray.AsSpan(0, 1 << (bits - lowBits));
+            lowStart.Clear();
+            highStart.Clear();
+            foreach (var parent in parents[1..])
+            {
+                lowStart[parent & lowMask]++;
+                highStart[parent >> lowBits]++;
+            }
+
+            StartsFromCounts(lowStart);
+            StartsFromCounts(highStart);
+            var pairs = pairArray.AsSpan(0, pairCount);
+            for (var node = 1; node < n; node++)
+            {
+                var parent = parents[node];
+                pairs[lowStart[parent & lowMask]++] = ((long)parent << 32) | (uint)node;
+            }
+
+            var sortedParents = scratch[..pairCount];
+            foreach (var pair in pairs)
+            {
+                var parent = (int)(pair >> 32);
+                var at = highStart[parent >> lowBits]++;
+                sortedParents[at] = parent;
+                children[at] = (int)pair;
+            }
+
+            offsets.Clear();
+            foreach (var parent in sortedParents)
+            {
+                offsets[parent + 1]++;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                offsets[i + 1] += offsets[i];
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(lowArray);
+            ArrayPool<int>.Shared.Return(highArray);
+            ArrayPool<long>.Shared.Return(pairArray);
+        }
+    }
+
+    /// <summary>Turns counts per bucket into each bucket's first position.</summary>
+    private static void StartsFromCounts(Span<int> counts)
+    {
+        var position = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            (counts[i], position) = (position, position + counts[i]);
         }
     }
 
