@@ -113,8 +113,8 @@ public static class CascadeMetricsCalculator
         }
         finally
         {
-            // Nothing is left running on the scratch arrays of a failed computation; a failure on
-            // the other core, when this half failed too, is already reported by this one.
+            // When this half failed, the other core's half is still awaited, so that no work of a
+            // failed call outlives it; its own failure is then already reported by this one.
             try
             {
                 (branchesElsewhere ?? (Task?)shapeElsewhere)?.Wait();
