@@ -25,9 +25,18 @@ public static class Inputs
     /// The cascade built through <see cref="CascadeGraphBuilder.FromEvents"/>, and f(u) per account index
     /// of the graph (from the generator's <c>account</c> events), as the cascade grain would pass them.
     /// </summary>
-    public static (CascadeGraph Graph, long[] Followers) Graph(int nodes, bool shuffle = false)
+    public static (CascadeGraph Graph, long[] Followers) Graph(int nodes, bool shuffle = false) =>
+        Built([.. SyntheticCascadeGenerator.Generate(Options(nodes, shuffle, includeAccounts: true))]);
+
+    /// <summary>
+    /// As <see cref="Graph"/> from the time-ordered stream, but with one repost in 200 (of those
+    /// naming another repost) arriving before its parent (<see cref="SyntheticCascadeGenerator.WithLateParents"/>).
+    /// </summary>
+    public static (CascadeGraph Graph, long[] Followers) LateParentGraph(int nodes) =>
+        Built(SyntheticCascadeGenerator.WithLateParents([.. SyntheticCascadeGenerator.Generate(Options(nodes, includeAccounts: true))], 200, Seed));
+
+    private static (CascadeGraph Graph, long[] Followers) Built(List<ReachEvent> events)
     {
-        var events = SyntheticCascadeGenerator.Generate(Options(nodes, shuffle, includeAccounts: true)).ToList();
         var graph = CascadeGraphBuilder.FromEvents(events).Values.Single();
         var followers = new long[graph.Accounts.Count];
         Array.Fill(followers, -1);

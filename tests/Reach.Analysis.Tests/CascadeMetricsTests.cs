@@ -170,6 +170,29 @@ public sealed class CascadeMetricsTests
     }
 
     [Fact]
+    public void Two_reposts_that_arrive_before_a_300_repost_chain_they_hang_from_get_the_shape_of_the_whole_tree()
+    {
+        // x names c300 and y names c299, the two deepest posts of the chain p ─ c1 ─ … ─ c300,
+        // and both arrive first: reaching their parents means climbing nearly the whole chain twice.
+        const int Chain = 300;
+        var nodes = new List<(string Id, string? Parent, string Account, double Seconds)>
+        {
+            ("x", $"c{Chain}", "X", Chain + 1),
+            ("y", $"c{Chain - 1}", "Y", Chain + 2),
+        };
+        nodes.AddRange(Enumerable.Range(1, Chain).Select(i => ($"c{i}", i == 1 ? null : $"c{i - 1}", $"C{i}", (double)i)));
+
+        var graph = Build("p", [.. nodes]);
+        var metrics = CascadeMetricsCalculator.Compute(graph);
+
+        Assert.Equal(Chain + 1, metrics.Depth);
+        Assert.Equal(2, metrics.MaxBreadth); // c300 and y
+        Assert.Equal(BruteForce.MeanDistance(Export.CascadeExport.From(graph)), metrics.StructuralVirality!.Value, 9);
+        Assert.Equal(2.0 / (Chain + 2), metrics.LargestBroadcastShare!.Value, 12);
+        Assert.Equal((Chain + 2) / (double)(Chain + 1), metrics.MeanOffspring);
+    }
+
+    [Fact]
     public void Edges_are_explicit_only_once_the_named_parent_has_arrived_and_quotes_are_counted_apart()
     {
         var graph = new CascadeGraph("p");

@@ -53,6 +53,26 @@ public sealed class OrderIndependenceTests
         }
     }
 
+    [Theory]
+    [InlineData(2_000)]
+    [InlineData(20_000)]
+    [InlineData(300_000)]
+    public void A_stream_in_which_a_few_reposts_arrive_just_before_the_post_they_name_gives_the_metrics_of_the_ordered_stream(int nodes)
+    {
+        var events = SyntheticCascadeGenerator.Generate(new SyntheticOptions { Nodes = nodes, Seed = 9 }).ToList();
+        var expected = MetricsOf(events);
+
+        // One repost in 200 (of those naming another repost) moves to just before its parent, or
+        // before where its parent moved to: late reposts under late reposts included.
+        var arrival = SyntheticCascadeGenerator.WithLateParents(events, 200, nodes);
+        var graph = CascadeGraphBuilder.FromEvents(arrival).Values.Single();
+        var parents = graph.Parents.ToArray();
+        var late = Enumerable.Range(1, nodes - 1).Count(v => parents[v] > v);
+
+        Assert.InRange(late, 2, nodes / 64);
+        Assert.Equal(expected, CascadeMetricsCalculator.Compute(graph), MetricsComparer.Instance);
+    }
+
     /// <summary>Depths by climbing to the root, subtree sizes added up deepest first: no order is assumed.</summary>
     private static (int Depth, int MaxBreadth, double Virality) PlainWalk(int[] parents)
     {

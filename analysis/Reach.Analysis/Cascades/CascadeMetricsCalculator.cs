@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using Reach.Analysis.Audience;
 
@@ -33,19 +34,20 @@ public static class CascadeMetricsCalculator
             throw new ArgumentException("The audience analysis is of another version of this cascade.", nameof(audience));
         }
 
-        // The shape does not depend on how nodes are numbered. Numbered parents first (the usual
-        // case: reposts stored as they arrive), its two passes are independent: depths front to
-        // back, subtree sizes back to front. Otherwise it is computed on the tree renumbered in
-        // breadth-first order, whose passes then read and write their arrays front to back instead
-        // of at random. A large cascade's branching, or its whole renumbered shape, is computed on
-        // another core while this one goes through the times and the accounts.
+        // The shape does not depend on how nodes are numbered. Numbered (nearly) parents first, the
+        // usual case with reposts stored as they arrive, its two passes are independent: depths
+        // front to back, subtree sizes back to front, each correcting for the few nodes stored
+        // before their parent. Otherwise it is computed on the tree renumbered in breadth-first
+        // order, whose passes then read and write their arrays front to back instead of at random.
+        // A large cascade's subtree pass, or its whole renumbered shape, runs on another core
+        // while this one goes through the times and the accounts.
         ReadOnlySpan<int> Parents() => audience is null ? graph.Parents : audience.Parents;
-        var parentsFirst = IsParentsFirst(Parents());
-        Branches BranchesOfParentsFirst() => Branching(Parents());
+        var mostlyParentsFirst = LateNodeCount(Parents()) <= n / MaxLateNodeShare;
+        Branches? BranchesInPlace() => Branching(Parents());
         TreeShape RenumberedShape() => BreadthFirstShape(Parents());
         var parallel = n >= ParallelShapeNodes;
-        var branchesElsewhere = parallel && parentsFirst ? Task.Run(BranchesOfParentsFirst) : null;
-        var shapeElsewhere = parallel && !parentsFirst ? Task.Run(RenumberedShape) : null;
+        var branchesElsewhere = parallel && mostlyParentsFirst ? Task.Run(BranchesInPlace) : null;
+        var shapeElsewhere = parallel && !mostlyParentsFirst ? Task.Run(RenumberedShape) : null;
         try
         {
             var rootAt = graph.Times[0];
@@ -61,11 +63,13 @@ public static class CascadeMetricsCalculator
             var reach = audience?.Reach is { } r && (r.AccountsWithKnownFollowers > 0 || r.IsUpperBound) ? r : null;
 
             TreeShape structure;
-            if (parentsFirst)
+            if (mostlyParentsFirst)
             {
                 var levels = Levels(Parents());
-                var branches = branchesElsewhere is null ? BranchesOfParentsFirst() : branchesElsewhere.GetAwaiter().GetResult();
-                structure = new TreeShape(levels.Depth, levels.MaxBreadth, branches.WienerIndex, branches.MaxChildren, branches.NodesWithChildren);
+                var branches = branchesElsewhere is null ? BranchesInPlace() : branchesElsewhere.GetAwaiter().GetResult();
+                structure = levels is { } l && branches is { } b
+                    ? new TreeShape(l.Depth, l.MaxBreadth, b.WienerIndex, b.MaxChildren, b.NodesWithChildren)
+                    : RenumberedShape();
             }
             else
             {
@@ -141,6 +145,13 @@ public static class CascadeMetricsCalculator
     /// </summary>
     private const int RadixChildListNodes = 1 << 18;
 
+    /// <summary>
+    /// Up to one node in this many may be stored before its parent (a repost that arrived before
+    /// the post it names) for the shape to be computed in place, correcting for each such node
+    /// along its ancestors; more go through the breadth-first renumbering.
+    /// </summary>
+    private const int MaxLateNodeShare = 64;
+
     /// <summary>Levels counted in a fixed table while the depths are walked; deeper trees are counted again once their depth is known.</summary>
     private const int ShallowLevels = 256;
 
@@ -151,7 +162,7 @@ public static class CascadeMetricsCalculator
     /// </summary>
     public static bool TopologicalOrder(ReadOnlySpan<int> parents, Span<int> order)
     {
-        if (!IsParentsFirst(parents))
+        if (LateNodeCount(parents) > 0)
         {
             var renumbered = ArrayPool<int>.Shared.Rent(parents.Length);
             try
@@ -174,9 +185,10 @@ public static class CascadeMetricsCalculator
         return true;
     }
 
-    /// <summary>Whether every node's parent has a smaller index than the node.</summary>
-    private static bool IsParentsFirst(ReadOnlySpan<int> parents)
+    /// <summary>How many nodes are stored before their parent.</summary>
+    private static int LateNodeCount(ReadOnlySpan<int> parents)
     {
+        var late = 0;
         var i = 1;
         if (Vector256.IsHardwareAccelerated && parents.Length >= 1 + Vector256<int>.Count)
         {
@@ -184,28 +196,26 @@ public static class CascadeMetricsCalculator
             var step = Vector256.Create(Vector256<int>.Count);
             for (; i <= parents.Length - Vector256<int>.Count; i += Vector256<int>.Count)
             {
-                if (Vector256.GreaterThanOrEqualAny(Vector256.Create(parents.Slice(i, Vector256<int>.Count)), index))
-                {
-                    return false;
-                }
-
+                var lateLanes = Vector256.GreaterThanOrEqual(Vector256.Create(parents.Slice(i, Vector256<int>.Count)), index);
+                late += System.Numerics.BitOperations.PopCount(lateLanes.ExtractMostSignificantBits());
                 index += step;
             }
         }
 
         for (; i < parents.Length; i++)
         {
-            if (parents[i] >= i)
-            {
-                return false;
-            }
+            late += parents[i] >= i ? 1 : 0;
         }
 
-        return true;
+        return late;
     }
 
-    /// <summary>Depth and widest level of a tree numbered parents first: one pass, front to back.</summary>
-    private static TreeLevels Levels(ReadOnlySpan<int> parents)
+    /// <summary>
+    /// Depth and widest level of a tree numbered mostly parents first: one pass, front to back. A
+    /// node stored before its parent gets its depth by climbing from that parent to the first
+    /// ancestor already passed. Null when those climbs would take longer than a renumbering.
+    /// </summary>
+    private static TreeLevels? Levels(ReadOnlySpan<int> parents)
     {
         var n = parents.Length;
         var rented = ArrayPool<int>.Shared.Rent(n);
@@ -217,9 +227,33 @@ public static class CascadeMetricsCalculator
             depth[0] = 0;
             shallow[0] = 1;
             var maxDepth = 0;
+            var climbed = 0L;
             for (var node = 1; node < n; node++)
             {
-                var d = depth[parents[node]] + 1;
+                var parent = parents[node];
+                int d;
+                if (parent < node)
+                {
+                    d = depth[parent] + 1;
+                }
+                else
+                {
+                    var ancestor = parent;
+                    var steps = 1;
+                    while (ancestor > node)
+                    {
+                        (ancestor, steps) = (parents[ancestor], steps + 1);
+                    }
+
+                    climbed += steps;
+                    if (ancestor == node || climbed > n)
+                    {
+                        return ancestor == node ? throw NotATree() : null;
+                    }
+
+                    d = depth[ancestor] + steps;
+                }
+
                 depth[node] = d;
                 maxDepth = Math.Max(maxDepth, d);
                 shallow[Math.Min(d, ShallowLevels - 1)]++;
@@ -266,15 +300,19 @@ public static class CascadeMetricsCalculator
 
     /// <summary>
     /// Σ over non-root v of s(v)·(n − s(v)) with the subtree sizes s summed children before
-    /// parents, and the fan-out, for a tree numbered parents first: one pass, back to front. Each
-    /// node's subtree size and child count share one word, so that a child touches its parent once.
-    /// Terms are summed in 64 bits in runs short enough not to overflow, then carried into 128.
+    /// parents, and the fan-out, for a tree numbered mostly parents first: one pass, back to front.
+    /// Each node's subtree size and child count share one word, so that a child touches its parent
+    /// once. Terms are summed in 64 bits in runs short enough not to overflow, then carried into 128.
+    /// A node stored before its parent reaches it after the parent has been passed: its size is
+    /// then added to each of its ancestors, correcting their terms. Null when that would take
+    /// longer than a renumbering.
     /// </summary>
-    private static Branches Branching(ReadOnlySpan<int> parents)
+    private static Branches? Branching(ReadOnlySpan<int> parents)
     {
         const long OneChild = 1L << 32;
         var n = parents.Length;
         var rented = ArrayPool<long>.Shared.Rent(n);
+        List<(int Node, int Size)>? late = null;
         try
         {
             // Low half: subtree size (at most n < 2³¹, so it never carries into the high half); high half: children.
@@ -292,10 +330,37 @@ public static class CascadeMetricsCalculator
                 {
                     var size = (int)sizeAndChildren[i];
                     partial += (ulong)size * (ulong)(n - size);
-                    sizeAndChildren[parents[i]] += OneChild + size;
+                    var parent = parents[i];
+                    if (parent < i)
+                    {
+                        sizeAndChildren[parent] += OneChild + size;
+                    }
+                    else
+                    {
+                        sizeAndChildren[parent] += OneChild;
+                        (late ??= []).Add((i, size));
+                    }
                 }
 
                 wiener += partial;
+            }
+
+            // Each late node's size so far is that of its part of the tree below it that the pass
+            // reached in order; every ancestor is short of exactly those parts of the late nodes below it.
+            var walked = 0L;
+            foreach (var (node, size) in late ?? [])
+            {
+                for (var ancestor = parents[node]; ancestor > 0; ancestor = parents[ancestor])
+                {
+                    if (++walked > n)
+                    {
+                        return null;
+                    }
+
+                    var before = (int)sizeAndChildren[ancestor];
+                    sizeAndChildren[ancestor] += size;
+                    wiener += ((Int128)(ulong)(before + size) * (ulong)(n - before - size)) - ((Int128)(ulong)before * (ulong)(n - before));
+                }
             }
 
             var maxChildren = 0;
@@ -324,7 +389,7 @@ public static class CascadeMetricsCalculator
         try
         {
             var levels = BreadthFirstOrder(parents, order.AsSpan(0, n), renumbered.AsSpan(0, n));
-            var branches = Branching(renumbered.AsSpan(0, n));
+            var branches = Branching(renumbered.AsSpan(0, n)) ?? throw new UnreachableException("A tree numbered parents first has no late nodes.");
             return new TreeShape(levels.Depth, levels.MaxBreadth, branches.WienerIndex, branches.MaxChildren, branches.NodesWithChildren);
         }
         finally
@@ -371,7 +436,7 @@ public static class CascadeMetricsCalculator
 
             if (tail != n)
             {
-                throw new InvalidOperationException("The cascade is not a tree rooted at node 0.");
+                throw NotATree();
             }
 
             return new TreeLevels(depth, widest);
@@ -487,6 +552,8 @@ public static class CascadeMetricsCalculator
             (counts[i], position) = (position, position + counts[i]);
         }
     }
+
+    private static InvalidOperationException NotATree() => new("The cascade is not a tree rooted at node 0.");
 
     /// <summary>The earliest and latest of the reposts' times (the latest no earlier than the root's), and whether they are in order.</summary>
     private static (long Earliest, long Latest, bool Sorted) TimeRange(ReadOnlySpan<long> times, long rootAt)

@@ -103,6 +103,37 @@ public static class SyntheticCascadeGenerator
         }
     }
 
+    /// <summary>
+    /// <paramref name="events"/> with about one in <paramref name="oneIn"/> of the reposts and quotes
+    /// that name another repost moved to just before the post they name, or before where that one
+    /// moved: reposts that arrive before their parent, as a stream merged from several producers has them.
+    /// </summary>
+    public static List<ReachEvent> WithLateParents(IReadOnlyList<ReachEvent> events, int oneIn, int seed)
+    {
+        var random = new Random(seed);
+        var position = new double[events.Count];
+        var eventOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < events.Count; i++)
+        {
+            position[i] = i;
+            if (events[i].PostId is { } postId)
+            {
+                eventOf.TryAdd(postId, i);
+            }
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].ParentPostId is { } parent && parent != events[i].RootPostId && eventOf.TryGetValue(parent, out var parentEvent)
+                && random.Next(oneIn) == 0)
+            {
+                position[i] = position[parentEvent] - (0.5 * random.NextDouble());
+            }
+        }
+
+        return [.. Enumerable.Range(0, events.Count).OrderBy(i => position[i]).Select(i => events[i])];
+    }
+
     private static Cascade Build(SyntheticOptions options, int c)
     {
         var n = options.Nodes;
