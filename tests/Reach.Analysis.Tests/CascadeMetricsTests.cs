@@ -1,3 +1,4 @@
+using Reach.Analysis.Audience;
 using Reach.Analysis.Cascades;
 using static Reach.Analysis.Tests.TreeBuilder;
 
@@ -190,6 +191,26 @@ public sealed class CascadeMetricsTests
         Assert.Equal(BruteForce.MeanDistance(Export.CascadeExport.From(graph)), metrics.StructuralVirality!.Value, 9);
         Assert.Equal(2.0 / (Chain + 2), metrics.LargestBroadcastShare!.Value, 12);
         Assert.Equal((Chain + 2) / (double)(Chain + 1), metrics.MeanOffspring);
+    }
+
+    [Fact]
+    public void An_attributed_tree_whose_parents_form_a_cycle_is_refused_rather_than_walked_forever()
+    {
+        var graph = Build("p", [.. Enumerable.Range(1, 199).Select(i => ($"n{i}", i == 1 ? (string?)null : $"n{i - 1}", $"a{i}", (double)i))]);
+        var audience = CascadeAudienceCalculator.Compute(graph, default, new AccountAudience?[graph.Accounts.Count]);
+
+        // Node 10 under 11 and 11 under 10; node 5 under 20 while 20 and 21 hang from each other.
+        foreach (var tamper in new Action<int[]>[] { p => (p[10], p[11]) = (11, 10), p => (p[5], p[20], p[21]) = (20, 21, 20) })
+        {
+            var parents = (int[])audience.Parents.Clone();
+            tamper(parents);
+            var cyclic = new CascadeAudience { Parents = parents, Attributions = audience.Attributions, MarginalReach = audience.MarginalReach, Reach = audience.Reach };
+
+            var computing = Task.Run(() => CascadeMetricsCalculator.Compute(graph, default, cyclic), TestContext.Current.CancellationToken);
+
+            Assert.True(((IAsyncResult)computing).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "the computation did not end");
+            Assert.IsType<InvalidOperationException>(computing.Exception?.InnerException);
+        }
     }
 
     [Fact]

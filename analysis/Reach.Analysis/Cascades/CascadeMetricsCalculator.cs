@@ -242,16 +242,15 @@ public static class CascadeMetricsCalculator
                     var steps = 1;
                     while (ancestor > node)
                     {
+                        if (++climbed > n)
+                        {
+                            return null;
+                        }
+
                         (ancestor, steps) = (parents[ancestor], steps + 1);
                     }
 
-                    climbed += steps;
-                    if (ancestor == node || climbed > n)
-                    {
-                        return ancestor == node ? throw NotATree() : null;
-                    }
-
-                    d = depth[ancestor] + steps;
+                    d = ancestor == node ? throw NotATree() : depth[ancestor] + steps;
                 }
 
                 depth[node] = d;
