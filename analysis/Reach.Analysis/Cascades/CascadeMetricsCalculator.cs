@@ -526,13 +526,10 @@ public static class CascadeMetricsCalculator
             offsets.Clear();
             foreach (var parent in sortedParents)
             {
-                offsets[parent + 1]++;
+                offsets[parent]++;
             }
 
-            for (var i = 0; i < n; i++)
-            {
-                offsets[i + 1] += offsets[i];
-            }
+            StartsFromCounts(offsets);
         }
         finally
         {

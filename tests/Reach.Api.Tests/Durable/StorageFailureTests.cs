@@ -22,19 +22,7 @@ public sealed class StorageFailureTests(PostgresServer postgres)
         await using (var service = await ServiceProcess.StartAsync(database, ports))
         {
             await service.Client.IngestAsync(first);
-            await ExecuteAsync(database, RefuseJournal);
-
-            using (var refused = await service.Client.PostEventsAsync(second))
-            {
-                var problem = await refused.ProblemAsync(503);
-                Assert.Contains("re-sent", problem["detail"]!.GetValue<string>());
-            }
-
-            await ExecuteAsync(database, "DROP TRIGGER refuse_journal ON reach_journal");
-
-            // Nothing of the refused batch may look stored: the resend is taken whole, not as duplicates.
-            var resent = await service.Client.IngestAsync(second);
-            Assert.Equal(second.Length, resent["accepted"]!.GetValue<int>());
+            await RefusedWhileTheJournalFailsThenTakenWholeAsync(service, database, second);
             metrics = await service.Client.GetJsonAsync("/v1/posts/p/metrics");
             Assert.Equal(3, metrics["reposts"]!.GetValue<int>());
             Assert.Equal(3, metrics["depth"]!.GetValue<int>());
@@ -56,24 +44,32 @@ public sealed class StorageFailureTests(PostgresServer postgres)
         ReachEvent[] likes = [Ev.Like("c", "p", 2), Ev.Like("d", "r", 3)];
         await using var service = await ServiceProcess.StartAsync(database, ServicePorts.Free());
         await service.Client.IngestAsync([Ev.Post("p", "a"), Ev.Repost("r", "b", "p", "p", 1)]);
-        await ExecuteAsync(database, RefuseJournal);
+        await RefusedWhileTheJournalFailsThenTakenWholeAsync(service, database, likes);
+        Assert.Equal(2, (await service.Client.GetJsonAsync("/v1/posts/p/metrics"))["likes"]!.GetValue<int>());
+    }
 
-        using (var refused = await service.Client.PostEventsAsync(likes))
+    /// <summary>
+    /// Sends <paramref name="events"/> while the journal refuses every write, expecting a 503 that
+    /// asks for a re-send, then again once it accepts writes. Nothing of the refused request may
+    /// look stored: the re-send is taken whole, not as duplicates.
+    /// </summary>
+    private static async Task RefusedWhileTheJournalFailsThenTakenWholeAsync(ServiceProcess service, string database, ReachEvent[] events)
+    {
+        await ExecuteAsync(database, """
+            CREATE FUNCTION refuse_journal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'journal refused by the test'; END $$;
+            CREATE TRIGGER refuse_journal BEFORE INSERT ON reach_journal FOR EACH ROW EXECUTE FUNCTION refuse_journal();
+            """);
+
+        using (var refused = await service.Client.PostEventsAsync(events))
         {
             var problem = await refused.ProblemAsync(503);
             Assert.Contains("re-sent", problem["detail"]!.GetValue<string>());
         }
 
         await ExecuteAsync(database, "DROP TRIGGER refuse_journal ON reach_journal");
-        var resent = await service.Client.IngestAsync(likes);
-        Assert.Equal(likes.Length, resent["accepted"]!.GetValue<int>());
-        Assert.Equal(2, (await service.Client.GetJsonAsync("/v1/posts/p/metrics"))["likes"]!.GetValue<int>());
+        var resent = await service.Client.IngestAsync(events);
+        Assert.Equal(events.Length, resent["accepted"]!.GetValue<int>());
     }
-
-    private const string RefuseJournal = """
-        CREATE FUNCTION refuse_journal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'journal refused by the test'; END $$;
-        CREATE TRIGGER refuse_journal BEFORE INSERT ON reach_journal FOR EACH ROW EXECUTE FUNCTION refuse_journal();
-        """;
 
     private static async Task ExecuteAsync(string database, string sql)
     {
