@@ -34,7 +34,7 @@ public sealed class OrderIndependenceTests
     }
 
     [Fact]
-    public void A_cascade_large_enough_for_the_parallel_shape_pass_and_the_radix_grouping_gets_the_depth_breadth_and_virality_of_a_plain_walk()
+    public void A_cascade_large_enough_for_the_parallel_shape_pass_and_child_lists_sorted_on_two_cores_gets_the_depth_breadth_and_virality_of_a_plain_walk()
     {
         var events = SyntheticCascadeGenerator.Generate(new SyntheticOptions { Nodes = 300_000, Seed = 3 }).ToArray();
         var shuffled = events.ToArray();

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Runtime.Intrinsics;
 using Reach.Analysis.Audience;
 
@@ -37,15 +36,29 @@ public static class CascadeMetricsCalculator
         // The shape does not depend on how nodes are numbered. Numbered (nearly) parents first, the
         // usual case with reposts stored as they arrive, its two passes are independent: depths
         // front to back, subtree sizes back to front, each correcting for the few nodes stored
-        // before their parent. Otherwise it is computed on the tree renumbered in breadth-first
-        // order, whose passes then read and write their arrays front to back instead of at random.
+        // before their parent. Otherwise it is computed in breadth-first order, whose passes then
+        // read and write their arrays front to back instead of at random.
         // A large cascade's subtree pass, or its whole renumbered shape, runs on another core
         // while this one goes through the times and the accounts.
         ReadOnlySpan<int> Parents() => audience is null ? graph.Parents : audience.Parents;
         var mostlyParentsFirst = LateNodeCount(Parents()) <= n / MaxLateNodeShare;
         Branches? BranchesInPlace() => Branching(Parents());
-        TreeShape RenumberedShape() => BreadthFirstShape(Parents());
         var parallel = n >= ParallelShapeNodes;
+
+        // A renumbered tree too large for the cache groups its child lists on both cores first
+        // (that sort is most of its shape's cost); the walks over them then go to the other core.
+        using var largeTreeLists = parallel && !mostlyParentsFirst && n >= ChildLists.BucketedNodes ? ChildLists.OnBothCores(Parents) : null;
+        TreeShape RenumberedShape()
+        {
+            if (largeTreeLists is not null)
+            {
+                return BreadthFirstShape(largeTreeLists);
+            }
+
+            using var lists = ChildLists.Of(Parents());
+            return BreadthFirstShape(lists);
+        }
+
         var branchesElsewhere = parallel && mostlyParentsFirst ? Task.Run(BranchesInPlace) : null;
         var shapeElsewhere = parallel && !mostlyParentsFirst ? Task.Run(RenumberedShape) : null;
         try
@@ -139,13 +152,6 @@ public static class CascadeMetricsCalculator
     private readonly record struct Branches(Int128 WienerIndex, int MaxChildren, int NodesWithChildren);
 
     /// <summary>
-    /// From this size on (a tree's arrays of 1 MB each, beyond a core's cache), the children are
-    /// grouped by a radix sort instead of being placed one by one at scattered addresses: at 1M
-    /// nodes that takes about a quarter less time; at 100k, whose arrays stay in cache, it took more.
-    /// </summary>
-    private const int RadixChildListNodes = 1 << 18;
-
-    /// <summary>
     /// Up to one node in this many may be stored before its parent (a repost that arrived before
     /// the post it names) for the shape to be computed in place, correcting for each such node
     /// along its ancestors; more go through the breadth-first renumbering.
@@ -154,6 +160,9 @@ public static class CascadeMetricsCalculator
 
     /// <summary>Levels counted in a fixed table while the depths are walked; deeper trees are counted again once their depth is known.</summary>
     private const int ShallowLevels = 256;
+
+    /// <summary>Longer child lists are appended to the breadth-first order as one block copy; most nodes have none or a few, which a plain loop copies sooner.</summary>
+    private const int ShortChildList = 16;
 
     /// <summary>
     /// Fills <paramref name="order"/> with the nodes, parents before children. When every parent
@@ -164,14 +173,15 @@ public static class CascadeMetricsCalculator
     {
         if (LateNodeCount(parents) > 0)
         {
-            var renumbered = ArrayPool<int>.Shared.Rent(parents.Length);
+            var firstChild = ArrayPool<int>.Shared.Rent(parents.Length + 1);
             try
             {
-                BreadthFirstOrder(parents, order, renumbered.AsSpan(0, parents.Length));
+                using var lists = ChildLists.Of(parents);
+                BreadthFirstOrder(lists, order, firstChild.AsSpan(0, parents.Length + 1));
             }
             finally
             {
-                ArrayPool<int>.Shared.Return(renumbered);
+                ArrayPool<int>.Shared.Return(firstChild);
             }
 
             return false;
@@ -379,173 +389,119 @@ public static class CascadeMetricsCalculator
         }
     }
 
-    /// <summary>The shape of any tree rooted at node 0, computed on it renumbered in breadth-first order.</summary>
-    private static TreeShape BreadthFirstShape(ReadOnlySpan<int> parents)
+    /// <summary>The shape of any tree rooted at node 0, computed in breadth-first order.</summary>
+    private static TreeShape BreadthFirstShape(ChildLists lists)
     {
-        var n = parents.Length;
+        var n = lists.Starts.Length - 1;
         var order = ArrayPool<int>.Shared.Rent(n);
-        var renumbered = ArrayPool<int>.Shared.Rent(n);
+        var firstChild = ArrayPool<int>.Shared.Rent(n + 1);
         try
         {
-            var levels = BreadthFirstOrder(parents, order.AsSpan(0, n), renumbered.AsSpan(0, n));
-            var branches = Branching(renumbered.AsSpan(0, n)) ?? throw new UnreachableException("A tree numbered parents first has no late nodes.");
+            var levels = BreadthFirstOrder(lists, order.AsSpan(0, n), firstChild.AsSpan(0, n + 1));
+            var branches = BreadthFirstBranching(firstChild.AsSpan(0, n + 1));
             return new TreeShape(levels.Depth, levels.MaxBreadth, branches.WienerIndex, branches.MaxChildren, branches.NodesWithChildren);
         }
         finally
         {
             ArrayPool<int>.Shared.Return(order);
-            ArrayPool<int>.Shared.Return(renumbered);
+            ArrayPool<int>.Shared.Return(firstChild);
         }
     }
 
     /// <summary>
     /// Fills <paramref name="order"/> with the nodes in breadth-first order from the root and
-    /// <paramref name="renumbered"/> with the tree in that numbering (the parent of the i-th node as
-    /// its position in the order), and returns its depth and widest level, which that order visits
-    /// one after the other.
+    /// <paramref name="firstChild"/> (n + 1 entries) with where in that order the children of the
+    /// node at each position begin (they end where the next position's begin), and returns its
+    /// depth and widest level, which that order visits one after the other.
     /// </summary>
-    private static TreeLevels BreadthFirstOrder(ReadOnlySpan<int> parents, Span<int> order, Span<int> renumbered)
+    private static TreeLevels BreadthFirstOrder(ChildLists lists, Span<int> order, Span<int> firstChild)
     {
-        var n = parents.Length;
-        var start = ArrayPool<int>.Shared.Rent(n + 1);
-        var children = ArrayPool<int>.Shared.Rent(n);
-        try
+        var n = order.Length;
+        var starts = lists.Starts;
+        var children = lists.Children;
+        order[0] = 0;
+        var tail = 1;
+        var (depth, widest, levelEnd) = (0, 1, 1);
+        for (var head = 0; head < tail; head++)
         {
-            var offsets = start.AsSpan(0, n + 1);
-            ChildLists(parents, offsets, children.AsSpan(0, n), order);
-
-            order[0] = 0;
-            renumbered[0] = parents[0];
-            var tail = 1;
-            var (depth, widest, levelEnd) = (0, 1, 1);
-            for (var head = 0; head < tail; head++)
+            if (head == levelEnd)
             {
-                if (head == levelEnd)
-                {
-                    (depth, widest, levelEnd) = (depth + 1, Math.Max(widest, tail - head), tail);
-                }
+                (depth, widest, levelEnd) = (depth + 1, Math.Max(widest, tail - head), tail);
+            }
 
-                var node = order[head];
-                for (var c = offsets[node]; c < offsets[node + 1]; c++)
+            firstChild[head] = tail;
+            var node = order[head];
+            var first = starts[node];
+            var count = starts[node + 1] - first;
+            if (count > ShortChildList)
+            {
+                children.Slice(first, count).CopyTo(order[tail..]);
+                tail += count;
+            }
+            else
+            {
+                for (var c = first; c < first + count; c++)
                 {
-                    renumbered[tail] = head;
                     order[tail++] = children[c];
                 }
             }
-
-            if (tail != n)
-            {
-                throw NotATree();
-            }
-
-            return new TreeLevels(depth, widest);
         }
-        finally
+
+        if (tail != n)
         {
-            ArrayPool<int>.Shared.Return(start);
-            ArrayPool<int>.Shared.Return(children);
+            throw NotATree();
         }
+
+        firstChild[n] = n;
+        return new TreeLevels(depth, widest);
     }
 
     /// <summary>
-    /// The children of every node as one array grouped by parent, each group in increasing order,
-    /// and where each group starts (<paramref name="offsets"/>, n + 1 entries). <paramref name="scratch"/>
-    /// (n entries) is overwritten.
+    /// <see cref="Branching"/> of a tree in breadth-first order, where each node's children are a run
+    /// of later positions: back to front, the running total of subtree sizes from each position to
+    /// the end gives a node's subtree size as one plus the difference of that total at the two ends
+    /// of its children's run, so that no node writes into another's entry. The totals are kept modulo
+    /// 2³²: differences of at most n − 1 &lt; 2³¹ come out exact.
     /// </summary>
-    private static void ChildLists(ReadOnlySpan<int> parents, Span<int> offsets, Span<int> children, Span<int> scratch)
+    private static Branches BreadthFirstBranching(ReadOnlySpan<int> firstChild)
     {
-        var n = parents.Length;
-        if (n < RadixChildListNodes)
-        {
-            // Small enough for the arrays to stay in cache: count the children, then place each.
-            offsets.Clear();
-            foreach (var parent in parents[1..])
-            {
-                offsets[parent]++;
-            }
-
-            StartsFromCounts(offsets);
-            var fill = scratch[..n];
-            offsets[..n].CopyTo(fill);
-            for (var node = 1; node < n; node++)
-            {
-                children[fill[parents[node]]++] = node;
-            }
-
-            return;
-        }
-
-        SortedChildLists(parents, offsets, children, scratch);
-    }
-
-    /// <summary>
-    /// <see cref="ChildLists"/> for a tree too large for the cache: the (parent, child) pairs are
-    /// sorted by parent in two passes of a radix sort on its low and high bits, whose writes go to
-    /// a few hundred places at a time rather than to a million scattered ones.
-    /// </summary>
-    private static void SortedChildLists(ReadOnlySpan<int> parents, Span<int> offsets, Span<int> children, Span<int> scratch)
-    {
-        var n = parents.Length;
-        var pairCount = n - 1;
-        var bits = 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)pairCount);
-        var lowBits = (bits + 1) / 2;
-        var lowMask = (1 << lowBits) - 1;
-        var lowArray = ArrayPool<int>.Shared.Rent(1 << lowBits);
-        var highArray = ArrayPool<int>.Shared.Rent(1 << (bits - lowBits));
-        var pairArray = ArrayPool<long>.Shared.Rent(pairCount);
+        var n = firstChild.Length - 1;
+        var rented = ArrayPool<uint>.Shared.Rent(n + 1);
         try
         {
-            var lowStart = lowArray.AsSpan(0, 1 << lowBits);
-            var highStart = highArray.AsSpan(0, 1 << (bits - lowBits));
-            lowStart.Clear();
-            highStart.Clear();
-            foreach (var parent in parents[1..])
+            var sizesFrom = rented.AsSpan(0, n + 1);
+            sizesFrom[n] = 0;
+            var largestTerm = (ulong)n / 2 * (ulong)(n - (n / 2));
+            var run = (int)Math.Min(int.MaxValue, ulong.MaxValue / Math.Max(largestTerm, 1));
+            Int128 wiener = 0;
+            var (maxChildren, withChildren) = (0, 0);
+            uint total = 0;
+            var position = n - 1;
+            while (position >= 0)
             {
-                lowStart[parent & lowMask]++;
-                highStart[parent >> lowBits]++;
+                var stop = Math.Max(-1, position - run);
+                ulong partial = 0;
+                for (; position > stop; position--)
+                {
+                    var (first, end) = (firstChild[position], firstChild[position + 1]);
+                    var size = 1 + sizesFrom[first] - sizesFrom[end];
+                    total += size;
+                    sizesFrom[position] = total;
+                    partial += (ulong)size * (ulong)(n - (int)size);
+                    var children = end - first;
+                    maxChildren = Math.Max(maxChildren, children);
+                    withChildren += children > 0 ? 1 : 0;
+                }
+
+                wiener += partial;
             }
 
-            StartsFromCounts(lowStart);
-            StartsFromCounts(highStart);
-            var pairs = pairArray.AsSpan(0, pairCount);
-            for (var node = 1; node < n; node++)
-            {
-                var parent = parents[node];
-                pairs[lowStart[parent & lowMask]++] = ((long)parent << 32) | (uint)node;
-            }
-
-            var sortedParents = scratch[..pairCount];
-            foreach (var pair in pairs)
-            {
-                var parent = (int)(pair >> 32);
-                var at = highStart[parent >> lowBits]++;
-                sortedParents[at] = parent;
-                children[at] = (int)pair;
-            }
-
-            offsets.Clear();
-            foreach (var parent in sortedParents)
-            {
-                offsets[parent]++;
-            }
-
-            StartsFromCounts(offsets);
+            // The root's term, n · (n − n), is zero: summing it with the rest changes nothing.
+            return new Branches(wiener, maxChildren, withChildren);
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(lowArray);
-            ArrayPool<int>.Shared.Return(highArray);
-            ArrayPool<long>.Shared.Return(pairArray);
-        }
-    }
-
-    /// <summary>Turns counts per bucket into each bucket's first position.</summary>
-    private static void StartsFromCounts(Span<int> counts)
-    {
-        var position = 0;
-        for (var i = 0; i < counts.Length; i++)
-        {
-            (counts[i], position) = (position, position + counts[i]);
+            ArrayPool<uint>.Shared.Return(rented);
         }
     }
 
