@@ -31,6 +31,9 @@ if (options is null)
         --read-client:   sockets (default): a thread and a kept-alive connection per lane, no
                          per-request allocation; httpclient: HttpClient, whose own thread-pool
                          hops and garbage add to the latencies it measures.
+                              [--profile-rate P]
+        --profile-rate:  while reading, post P profile updates a second (account events, ten
+                         requests a second) for accounts outside the cascade read.
         """);
     return 2;
 }
@@ -127,6 +130,7 @@ if (options.ReadMetrics)
 if (options.ReadRate > 0)
 {
     var path = $"/v1/posts/load{options.Seed}-c0-p0/metrics";
+    await using var churn = options.ProfileRate > 0 ? ProfileChurn.Start(http, options.ProfileRate) : null;
     if (options.ReadWithHttpClient)
     {
         await ReadLoad.RunAsync(options.Url, path, options.ReadRate, options.ReadSeconds);
@@ -135,6 +139,11 @@ if (options.ReadRate > 0)
     {
         SocketReadLoad.Run(options.Url, path, options.ReadRate, options.ReadSeconds, options.ReadWarmUpSeconds,
             options.ServerPid is null ? null : () => CpuSeconds(options.ServerPid));
+    }
+
+    if (churn is not null)
+    {
+        Console.WriteLine($"profile updates posted while reading: {churn.Sent:N0}");
     }
 }
 
@@ -176,7 +185,7 @@ static long ResidentBytes(int? pid)
 internal sealed record LoadOptions(
     string Url, int Nodes, int Cascades, int Batch, int Concurrency, int Seed, bool Accounts, int? ServerPid, bool ReadMetrics, int WarmupNodes,
     string? CopyBaseline = null, int FollowerLists = 0, int ListSize = 1_000_000, int Overlap = 0, bool ThenCascade = false, bool NoParents = false,
-    int ReadRate = 0, int ReadSeconds = 30, bool ReadWithHttpClient = false, int ReadWarmUpSeconds = 10)
+    int ReadRate = 0, int ReadSeconds = 30, bool ReadWithHttpClient = false, int ReadWarmUpSeconds = 10, int ProfileRate = 0)
 {
     public static LoadOptions? Parse(string[] args)
     {
@@ -205,6 +214,7 @@ internal sealed record LoadOptions(
                     "--then-cascade" => options with { ThenCascade = true },
                     "--no-parents" => options with { NoParents = true },
                     "--read-rate" => options with { ReadRate = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--profile-rate" => options with { ProfileRate = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--read-seconds" => options with { ReadSeconds = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--read-warmup-seconds" => options with { ReadWarmUpSeconds = int.Parse(Value(), CultureInfo.InvariantCulture) },
                     "--read-client" => options with

@@ -82,7 +82,13 @@ public interface IAccountIndexGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task SetKnownFollowersAsync(string accountId, long knownFollowers, long setVersion);
 
-    Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds);
+    /// <summary>
+    /// The follower counts of <paramref name="accountIds"/> and, when <paramref name="changedSince"/>
+    /// is given, of every account whose count changed after it, if those are at most
+    /// <paramref name="maxChanged"/>: a cascade keeps its copy current without asking for all of its
+    /// participants whenever some account of the shard changed.
+    /// </summary>
+    Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds, AccountIndexCursor? changedSince, int maxChanged);
 
     Task<AccountProfile?> GetProfileAsync(string accountId);
 }

@@ -198,15 +198,31 @@ public sealed record AccountProfile(
 }
 
 /// <summary>
-/// For a list of accounts: follower counts f(u), sizes of the known follower sets |F(u)| and the
-/// sets' versions; -1 where unknown.
+/// A point in an account-index shard's history: the activation that answered (a new activation
+/// may have lost what an earlier one had not stored) and the number of changes it had made.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("reach.AccountIndexCursor")]
+public readonly record struct AccountIndexCursor(
+    [property: Id(0)] long Activation,
+    [property: Id(1)] long Version);
+
+/// <summary>
+/// For a list of accounts, then for <see cref="ChangedAccountIds"/>: follower counts f(u), sizes
+/// of the known follower sets |F(u)| and the sets' versions; -1 where unknown.
+/// </summary>
+/// <param name="At">Where the shard stood when it answered.</param>
+/// <param name="ChangedAccountIds">
+/// The accounts whose counts changed after the cursor asked about, their figures following those
+/// of the accounts asked for; null when no cursor was given or the shard cannot list them (the
+/// cursor is from another activation, older than the changes it keeps, or more changed than asked).
+/// </param>
 [GenerateSerializer, Immutable, Alias("reach.FollowerCounts")]
 public sealed record FollowerCounts(
-    [property: Id(0)] long Version,
+    [property: Id(0)] AccountIndexCursor At,
     [property: Id(1)] long[] Counts,
     [property: Id(2)] long[] SetSizes,
-    [property: Id(3)] long[] SetVersions);
+    [property: Id(3)] long[] SetVersions,
+    [property: Id(4)] string[]? ChangedAccountIds);
 
 public enum ReferenceKind : byte
 {

@@ -10,6 +10,12 @@ public sealed class AccountIndexGrain(
 {
     private const long Unknown = -1;
 
+    /// <summary>
+    /// Changes kept for cascades to catch up by; past this many the older half is dropped, and a
+    /// cascade that had not seen those asks for all of its accounts instead.
+    /// </summary>
+    private const int KeptChanges = 1 << 16;
+
     // One row per account, columns in parallel arrays: no object per account.
     private IdTable _accounts = new(1024);
     private long[] _reported = [];
@@ -20,6 +26,12 @@ public sealed class AccountIndexGrain(
     private int[] _repostsMade = [];
     private readonly UInt64Set _reposts = new();
     private long _version;
+    private readonly long _activation = Random.Shared.NextInt64();
+
+    // The row of every change of a count, in order; the change that made version v is at index
+    // v − _changesKeptAfter − 1, as every change moves the version by one.
+    private readonly List<int> _changedRows = [];
+    private long _changesKeptAfter;
     private bool _dirty;
     private GrainJournal<AccountIndexJournalEntry, AccountIndexState> _journal = null!;
 
@@ -46,6 +58,8 @@ public sealed class AccountIndexGrain(
             () => (64L * _accounts.Count) + (8L * _reposts.Count),
             quickReplay: true);
         await _journal.ReplayAsync(Replay, cancellationToken);
+        _changedRows.Clear();
+        _changesKeptAfter = _version;
         ReachMeters.Activated("account_index");
     }
 
@@ -168,7 +182,11 @@ public sealed class AccountIndexGrain(
                     || (followers == _reported[row] && string.CompareOrdinal(handle, _handles[row]) > 0)));
             if (wins)
             {
-                _version += followers != _reported[row] ? 1 : 0;
+                if (followers != _reported[row])
+                {
+                    CountChanged(row);
+                }
+
                 (_reported[row], _handles[row], _profileAt[row]) = (followers, handle, at);
                 _dirty = true;
             }
@@ -201,25 +219,75 @@ public sealed class AccountIndexGrain(
         var row = Row(accountId);
         if (_known[row] != knownFollowers || _setVersions[row] != setVersion)
         {
-            _version++;
+            CountChanged(row);
             (_known[row], _setVersions[row]) = (knownFollowers, setVersion);
             _dirty = true;
         }
     }
 
-    public Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds)
+    public Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds, AccountIndexCursor? changedSince, int maxChanged)
     {
-        var counts = new long[accountIds.Length];
-        var sizes = new long[accountIds.Length];
-        var versions = new long[accountIds.Length];
-        for (var i = 0; i < counts.Length; i++)
+        var changedRows = ChangedRowsSince(changedSince, maxChanged);
+        var asked = accountIds.Length;
+        var total = asked + (changedRows?.Count ?? 0);
+        var (counts, sizes, versions) = (new long[total], new long[total], new long[total]);
+        void Fill(int i, int row)
         {
-            var row = _accounts.IndexOf(accountIds[i]);
             counts[i] = row < 0 ? Unknown : _reported[row] != Unknown ? _reported[row] : _known[row];
             (sizes[i], versions[i]) = row < 0 ? (Unknown, Unknown) : (_known[row], _setVersions[row]);
         }
 
-        return Task.FromResult(new FollowerCounts(_version, counts, sizes, versions));
+        for (var i = 0; i < asked; i++)
+        {
+            Fill(i, _accounts.IndexOf(accountIds[i]));
+        }
+
+        string[]? changedIds = null;
+        if (changedRows is not null)
+        {
+            changedIds = new string[changedRows.Count];
+            for (var i = 0; i < changedIds.Length; i++)
+            {
+                changedIds[i] = _accounts[changedRows[i]];
+                Fill(asked + i, changedRows[i]);
+            }
+        }
+
+        return Task.FromResult(new FollowerCounts(new AccountIndexCursor(_activation, _version), counts, sizes, versions, changedIds));
+    }
+
+    /// <summary>The rows changed after the cursor, each once; null when they are not all kept here or more than wanted.</summary>
+    private List<int>? ChangedRowsSince(AccountIndexCursor? cursor, int maxChanged)
+    {
+        if (cursor is not { } since || since.Activation != _activation
+            || since.Version < _changesKeptAfter || since.Version > _version || _version - since.Version > maxChanged)
+        {
+            return null;
+        }
+
+        var rows = new List<int>((int)(_version - since.Version));
+        var seen = new HashSet<int>();
+        for (var i = (int)(since.Version - _changesKeptAfter); i < _changedRows.Count; i++)
+        {
+            if (seen.Add(_changedRows[i]))
+            {
+                rows.Add(_changedRows[i]);
+            }
+        }
+
+        return rows;
+    }
+
+    private void CountChanged(int row)
+    {
+        _version++;
+        if (_changedRows.Count == KeptChanges)
+        {
+            _changesKeptAfter += KeptChanges / 2;
+            _changedRows.RemoveRange(0, KeptChanges / 2);
+        }
+
+        _changedRows.Add(row);
     }
 
     public Task<AccountProfile?> GetProfileAsync(string accountId)

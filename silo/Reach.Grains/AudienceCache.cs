@@ -7,8 +7,9 @@ namespace Reach.Grains;
 /// known follower sets, fetched from the account index shards.
 /// A refresh first reads the tenant's audience epoch: when it has not moved since the last refresh,
 /// only shards with accounts added since then are asked. Otherwise every shard holding participants
-/// is asked for the accounts added since the last refresh, and a shard whose version moved is asked
-/// again for all of its accounts.
+/// is asked for the accounts added since the last refresh and for the accounts it changed since
+/// then; only a shard that cannot list those (it was re-activated, or more changed than this cascade
+/// has accounts there) is asked again for all of this cascade's accounts in it.
 /// </summary>
 internal sealed class AudienceCache
 {
@@ -18,15 +19,14 @@ internal sealed class AudienceCache
     private int _known;
     private readonly ShardLayout _shards;
     private readonly List<int>[] _accountsByShard;
-    private readonly long[] _shardVersions;
+    private readonly AccountIndexCursor?[] _shardCursors;
     private long? _epoch;
 
     public AudienceCache(ShardLayout shards)
     {
         _shards = shards;
         _accountsByShard = new List<int>[shards.Count];
-        _shardVersions = new long[shards.Count];
-        Array.Fill(_shardVersions, -1);
+        _shardCursors = new AccountIndexCursor?[shards.Count];
     }
 
     /// <summary>f(u) per account index; -1 where unknown.</summary>
@@ -120,16 +120,31 @@ internal sealed class AudienceCache
         IGrainFactory grains, string tenant, IdTable accounts, int shard, (List<int> Indexes, List<string> Ids) newAccounts)
     {
         var index = grains.Get<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard));
-        var answer = await index.GetFollowerCountsAsync([.. newAccounts.Ids]);
+        var all = _accountsByShard[shard];
+        var earlier = all.Count - newAccounts.Indexes.Count;
+        var since = _shardCursors[shard];
+
+        // Until this refresh succeeds, the accounts it was to bring in are known only by the next
+        // asking for all of them: they will not be new then, nor changed.
+        _shardCursors[shard] = null;
+
+        // Listing more changes than this cascade has earlier accounts in the shard would cost more than asking for those.
+        var answer = await index.GetFollowerCountsAsync([.. newAccounts.Ids], earlier > 0 ? since : null, earlier);
         var changed = Apply(newAccounts.Indexes, answer);
-        if (answer.Version != _shardVersions[shard] && newAccounts.Indexes.Count < _accountsByShard[shard].Count)
+        if (answer.At != since && earlier > 0)
         {
-            var all = _accountsByShard[shard];
-            answer = await index.GetFollowerCountsAsync([.. all.Select(a => accounts[a])]);
-            changed |= Apply(all, answer);
+            if (answer.ChangedAccountIds is { } changedIds)
+            {
+                changed |= ApplyChanged(accounts, changedIds, answer, newAccounts.Indexes.Count);
+            }
+            else
+            {
+                answer = await index.GetFollowerCountsAsync([.. all.Select(a => accounts[a])], null, 0);
+                changed |= Apply(all, answer);
+            }
         }
 
-        _shardVersions[shard] = answer.Version;
+        _shardCursors[shard] = answer.At;
         return changed;
     }
 
@@ -138,12 +153,33 @@ internal sealed class AudienceCache
         var changed = false;
         for (var i = 0; i < accountIndexes.Count; i++)
         {
-            var a = accountIndexes[i];
-            var fresh = (answer.Counts[i], answer.SetSizes[i], answer.SetVersions[i]);
-            changed |= (_counts[a], _setSizes[a], _setVersions[a]) != fresh;
-            (_counts[a], _setSizes[a], _setVersions[a]) = fresh;
+            changed |= Set(accountIndexes[i], answer, i);
         }
 
+        return changed;
+    }
+
+    /// <summary>Takes up the changed accounts that are this cascade's; the shard's others are skipped.</summary>
+    private bool ApplyChanged(IdTable accounts, string[] changedIds, FollowerCounts answer, int firstChanged)
+    {
+        var changed = false;
+        for (var i = 0; i < changedIds.Length; i++)
+        {
+            var a = accounts.IndexOf(changedIds[i]);
+            if (a >= 0 && a < _known)
+            {
+                changed |= Set(a, answer, firstChanged + i);
+            }
+        }
+
+        return changed;
+    }
+
+    private bool Set(int account, FollowerCounts answer, int at)
+    {
+        var fresh = (answer.Counts[at], answer.SetSizes[at], answer.SetVersions[at]);
+        var changed = (_counts[account], _setSizes[account], _setVersions[account]) != fresh;
+        (_counts[account], _setSizes[account], _setVersions[account]) = fresh;
         return changed;
     }
 }
