@@ -23,6 +23,9 @@ public sealed class CascadeGrain(
     private GrainJournal<CascadeBatch, CascadeState> _journal = null!;
 
     private Analysis? _analysis;
+
+    /// <summary>When a refresh last found the participants' audiences where <see cref="_analysis"/> took them.</summary>
+    private long _audienceConfirmedAt;
     private Task<Analysis>? _analyzing;
     private PostSummary? _pushedSummary;
 
@@ -238,7 +241,9 @@ public sealed class CascadeGrain(
     /// it once per <see cref="RefreshInterval"/> while it grows, its analysis runs on a copy of the
     /// graph off the grain's scheduler (ingest goes on), and reads within an interval of the last
     /// analysis get that one, so a read after a quiet spell is exact and a viral post read many
-    /// times a second is walked at most once an interval.
+    /// times a second is walked at most once an interval. Reads of a large cascade whose graph has
+    /// not changed take its analysis without asking about audiences while that was last confirmed
+    /// within an interval: a change of a participant's followers shows within an interval.
     /// </summary>
     private async Task<Analysis> AnalyzeAsync(Trigger trigger)
     {
@@ -255,9 +260,19 @@ public sealed class CascadeGrain(
                 continue;
             }
 
+            // A large cascade read within an interval of the last look at its participants'
+            // audiences gets the analysis of its current graph as it is: one read an interval asks
+            // the account index whether they moved, instead of every read asking the tenant's epoch.
+            if (IsLarge && trigger == Trigger.Read && _analysis is { } lookedAtRecently && lookedAtRecently.GraphVersion == _graph.Version
+                && Stopwatch.GetElapsedTime(Math.Max(lookedAtRecently.ComputedAt, _audienceConfirmedAt)) < RefreshInterval)
+            {
+                return lookedAtRecently;
+            }
+
             await _audience.RefreshAsync(GrainFactory, _tenant, _graph.Accounts);
             if (_analysis is { } current && current.GraphVersion == _graph.Version && current.AudienceVersion == _audience.Version)
             {
+                _audienceConfirmedAt = Stopwatch.GetTimestamp();
                 return current;
             }
 
