@@ -38,14 +38,14 @@ public static class CascadeMetricsCalculator
         // front to back, subtree sizes back to front, each correcting for the few nodes stored
         // before their parent. Otherwise it is computed in breadth-first order, whose passes then
         // read and write their arrays front to back instead of at random.
-        // A large cascade's subtree pass, or its whole renumbered shape, runs on another core
-        // while this one goes through the times and the accounts.
+        // A large cascade's subtree pass, or its breadth-first walk and subtree pass, run on
+        // another core while this one goes through the times and the accounts.
         ReadOnlySpan<int> Parents() => audience is null ? graph.Parents : audience.Parents;
         var mostlyParentsFirst = LateNodeCount(Parents()) <= n / MaxLateNodeShare;
         Branches? BranchesInPlace() => Branching(Parents());
         var parallel = n >= ParallelShapeNodes;
 
-        // A renumbered tree too large for the cache groups its child lists on both cores first
+        // A tree out of order and too large for the cache groups its child lists on both cores first
         // (that sort is most of its shape's cost); the walks over them then go to the other core.
         using var largeTreeLists = parallel && !mostlyParentsFirst && n >= ChildLists.BucketedNodes ? ChildLists.OnBothCores(Parents) : null;
         TreeShape RenumberedShape()
@@ -154,7 +154,7 @@ public static class CascadeMetricsCalculator
     /// <summary>
     /// Up to one node in this many may be stored before its parent (a repost that arrived before
     /// the post it names) for the shape to be computed in place, correcting for each such node
-    /// along its ancestors; more go through the breadth-first renumbering.
+    /// along its ancestors; more go through the breadth-first walk.
     /// </summary>
     private const int MaxLateNodeShare = 64;
 
@@ -223,7 +223,7 @@ public static class CascadeMetricsCalculator
     /// <summary>
     /// Depth and widest level of a tree numbered mostly parents first: one pass, front to back. A
     /// node stored before its parent gets its depth by climbing from that parent to the first
-    /// ancestor already passed. Null when those climbs would take longer than a renumbering.
+    /// ancestor already passed. Null when those climbs would take longer than the breadth-first walk.
     /// </summary>
     private static TreeLevels? Levels(ReadOnlySpan<int> parents)
     {
@@ -314,7 +314,7 @@ public static class CascadeMetricsCalculator
     /// once. Terms are summed in 64 bits in runs short enough not to overflow, then carried into 128.
     /// A node stored before its parent reaches it after the parent has been passed: its size is
     /// then added to each of its ancestors, correcting their terms. Null when that would take
-    /// longer than a renumbering.
+    /// longer than the breadth-first walk.
     /// </summary>
     private static Branches? Branching(ReadOnlySpan<int> parents)
     {
