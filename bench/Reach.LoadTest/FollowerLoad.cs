@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -86,8 +85,7 @@ internal static class FollowerLoad
 
     private static async Task PostAsync(HttpClient http, byte[] ndjson)
     {
-        var content = new ByteArrayContent(ndjson);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        using var content = LoadHttp.Ndjson(ndjson);
         using var response = await http.PostAsync("/v1/events", content);
         if (!response.IsSuccessStatusCode)
         {

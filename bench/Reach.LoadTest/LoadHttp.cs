@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+
 internal static class LoadHttp
 {
     /// <summary>A client for the service under load, sending the key in REACH_API_KEY (bench/load.sh sets it and gives the service the same development key).</summary>
@@ -11,5 +13,13 @@ internal static class LoadHttp
         }
 
         return client;
+    }
+
+    /// <summary>A request body of events as NDJSON, for <c>POST /v1/events</c>.</summary>
+    public static ByteArrayContent Ndjson(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        return content;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Reach.Analysis.Events;
 
 /// <summary>
@@ -36,8 +35,7 @@ internal sealed class ProfileChurn : IAsyncDisposable
                     Followers = round,
                     At = at,
                 });
-                var content = new ByteArrayContent(EventWriter.ToNdjson(events));
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+                using var content = LoadHttp.Ndjson(EventWriter.ToNdjson(events));
                 using var response = await http.PostAsync("/v1/events", content, stop);
                 response.EnsureSuccessStatusCode();
                 Sent += perTick;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Reach.Analysis.Events;
 using Reach.Analysis.Synthetic;
@@ -71,8 +70,7 @@ if (options.WarmupNodes > 0)
     var warmup = SyntheticCascadeGenerator.Generate(new SyntheticOptions { Nodes = options.WarmupNodes, Seed = options.Seed + 1_000_000, IdPrefix = "warmup-" });
     foreach (var chunk in warmup.Chunk(options.Batch))
     {
-        var content = new ByteArrayContent(EventWriter.ToNdjson(chunk));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        using var content = LoadHttp.Ndjson(EventWriter.ToNdjson(chunk));
         using var response = await http.PostAsync("/v1/events", content);
         response.EnsureSuccessStatusCode();
     }
@@ -91,8 +89,7 @@ await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
     int index;
     while ((index = Interlocked.Increment(ref next)) < batches.Count)
     {
-        var content = new ByteArrayContent(batches[index]);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        using var content = LoadHttp.Ndjson(batches[index]);
         var started = Stopwatch.GetTimestamp();
         using var response = await http.PostAsync("/v1/events", content);
         var body = await response.Content.ReadAsStringAsync();

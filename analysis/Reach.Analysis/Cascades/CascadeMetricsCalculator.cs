@@ -48,7 +48,7 @@ public static class CascadeMetricsCalculator
         // A tree out of order and too large for the cache groups its child lists on both cores first
         // (that sort is most of its shape's cost); the walks over them then go to the other core.
         using var largeTreeLists = parallel && !mostlyParentsFirst && n >= ChildLists.BucketedNodes ? ChildLists.OnBothCores(Parents) : null;
-        TreeShape RenumberedShape()
+        TreeShape ShapeInBreadthFirstOrder()
         {
             if (largeTreeLists is not null)
             {
@@ -60,7 +60,7 @@ public static class CascadeMetricsCalculator
         }
 
         var branchesElsewhere = parallel && mostlyParentsFirst ? Task.Run(BranchesInPlace) : null;
-        var shapeElsewhere = parallel && !mostlyParentsFirst ? Task.Run(RenumberedShape) : null;
+        var shapeElsewhere = parallel && !mostlyParentsFirst ? Task.Run(ShapeInBreadthFirstOrder) : null;
         try
         {
             var rootAt = graph.Times[0];
@@ -82,11 +82,11 @@ public static class CascadeMetricsCalculator
                 var branches = branchesElsewhere is null ? BranchesInPlace() : branchesElsewhere.GetAwaiter().GetResult();
                 structure = levels is { } l && branches is { } b
                     ? new TreeShape(l.Depth, l.MaxBreadth, b.WienerIndex, b.MaxChildren, b.NodesWithChildren)
-                    : RenumberedShape();
+                    : ShapeInBreadthFirstOrder();
             }
             else
             {
-                structure = shapeElsewhere is null ? RenumberedShape() : shapeElsewhere.GetAwaiter().GetResult();
+                structure = shapeElsewhere is null ? ShapeInBreadthFirstOrder() : shapeElsewhere.GetAwaiter().GetResult();
             }
 
             return new CascadeMetrics
@@ -327,8 +327,7 @@ public static class CascadeMetricsCalculator
             // Low half: subtree size (at most n < 2³¹, so it never carries into the high half); high half: children.
             var sizeAndChildren = rented.AsSpan(0, n);
             sizeAndChildren.Fill(1);
-            var largestTerm = (ulong)n / 2 * (ulong)(n - (n / 2));
-            var run = (int)Math.Min(int.MaxValue, ulong.MaxValue / Math.Max(largestTerm, 1));
+            var run = WienerTermsPerRun(n);
             Int128 wiener = 0;
             var i = n - 1;
             while (i >= 1)
@@ -471,8 +470,7 @@ public static class CascadeMetricsCalculator
         {
             var sizesFrom = rented.AsSpan(0, n + 1);
             sizesFrom[n] = 0;
-            var largestTerm = (ulong)n / 2 * (ulong)(n - (n / 2));
-            var run = (int)Math.Min(int.MaxValue, ulong.MaxValue / Math.Max(largestTerm, 1));
+            var run = WienerTermsPerRun(n);
             Int128 wiener = 0;
             var (maxChildren, withChildren) = (0, 0);
             uint total = 0;
@@ -503,6 +501,13 @@ public static class CascadeMetricsCalculator
         {
             ArrayPool<uint>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>How many Wiener terms s·(n − s), each at most ⌊n/2⌋·⌈n/2⌉, a 64-bit sum holds before it is carried into 128 bits.</summary>
+    private static int WienerTermsPerRun(int n)
+    {
+        var largestTerm = (ulong)n / 2 * (ulong)(n - (n / 2));
+        return (int)Math.Min(int.MaxValue, ulong.MaxValue / Math.Max(largestTerm, 1));
     }
 
     private static InvalidOperationException NotATree() => new("The cascade is not a tree rooted at node 0.");
@@ -628,7 +633,7 @@ public static class CascadeMetricsCalculator
             {
                 participants += seenSpan[account] ? 0 : 1;
                 seenSpan[account] = true;
-                var followers = (uint)account < (uint)followersByAccount.Length ? followersByAccount[account] : -1;
+                var followers = FollowersOrNegative(account, followersByAccount);
                 exposure += Math.Max(followers, 0);
                 unknown += followers < 0 ? 1 : 0;
             }
@@ -642,7 +647,11 @@ public static class CascadeMetricsCalculator
     }
 
     private static long? FollowersOf(int account, ReadOnlySpan<long> followersByAccount) =>
-        account < followersByAccount.Length && followersByAccount[account] >= 0 ? followersByAccount[account] : null;
+        FollowersOrNegative(account, followersByAccount) is var followers and >= 0 ? followers : null;
+
+    /// <summary>f(u), or a negative number when it is unknown.</summary>
+    private static long FollowersOrNegative(int account, ReadOnlySpan<long> followersByAccount) =>
+        (uint)account < (uint)followersByAccount.Length ? followersByAccount[account] : -1;
 }
 
 /// <summary>Quickselect (Hoare partition, median of three): the k-th smallest in expected O(n).</summary>
