@@ -86,6 +86,27 @@ public sealed class CascadeMetricsTests
     }
 
     [Fact]
+    public void Velocity_counts_the_reposts_of_the_last_hour_without_the_one_exactly_an_hour_before_the_latest_in_any_arrival_order()
+    {
+        // Latest 7200 s; (3600, 7200] holds 3601, 4000, 5000, 7199 and 7200: five. The three at
+        // 3600 s exactly and those before lie outside. Each rotation puts every time at another place.
+        double[] seconds = [3600, 3601, 7200, 100, 3600, 5000, 3599, 7199, 3600, 4000];
+        for (var rotation = 0; rotation < seconds.Length; rotation++)
+        {
+            var nodes = seconds.Skip(rotation).Concat(seconds.Take(rotation))
+                .Select((s, i) => ($"n{i}", (string?)null, $"acct{i}", s))
+                .ToArray();
+
+            var metrics = CascadeMetricsCalculator.Compute(Build("p", nodes));
+
+            Assert.Equal(5, metrics.VelocityPerHour);
+            Assert.Equal(100.0, metrics.TimeToReposts["1"]);
+            Assert.Equal(7200.0, metrics.TimeToReposts["10"]);
+            Assert.Equal(3600.0, metrics.HalfLifeSeconds); // the 5th of 100, 3599, 3600, 3600, 3600, 3601, …
+        }
+    }
+
+    [Fact]
     public void Time_ranks_count_reposts_in_time_order_not_arrival_order()
     {
         var nodes = Enumerable.Range(1, 1200)

@@ -105,6 +105,7 @@ public sealed partial class CascadeGraph
 
     public IdTable Ids => _ids;
 
+    /// <summary>The accounts of the nodes, each once; an account is only added with a node that names it.</summary>
     public IdTable Accounts => _accounts;
 
     public ReadOnlySpan<int> Parents => _parent.AsSpan(0, _count);

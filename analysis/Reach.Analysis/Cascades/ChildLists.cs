@@ -155,12 +155,19 @@ internal sealed class ChildLists : IDisposable
             _lists = lists;
             _nodes = parents.Length;
             _firstOfSecondHalf = 1 + ((_nodes - 1) / 2);
-            _bucketCount = ((_nodes - 1) >> BucketBits) + 1;
+            _bucketCount = BucketOf(_nodes - 1) + 1;
             _countsByHalf = ArrayPool<int>.Shared.Rent(2 * _bucketCount);
             _bucketStarts = ArrayPool<int>.Shared.Rent(_bucketCount + 1);
             _pairs = ArrayPool<long>.Shared.Rent(_nodes - 1);
             _countsByHalf.AsSpan(0, 2 * _bucketCount).Clear();
         }
+
+        /// <summary>
+        /// The root's children, usually the largest share of a cascade, have bucket 0 to themselves, so
+        /// that no bucket's sort counts a third of the tree into one entry; bucket b ≥ 1 holds parents
+        /// (b − 1)·2^<see cref="BucketBits"/> + 1 to b·2^<see cref="BucketBits"/>, found without a branch.
+        /// </summary>
+        private static int BucketOf(int parent) => (parent + LowMask) >> BucketBits;
 
         private Span<int> CountsOf(int half) => _countsByHalf.AsSpan(half * _bucketCount, _bucketCount);
 
@@ -172,7 +179,7 @@ internal sealed class ChildLists : IDisposable
             var (from, to) = NodesOf(half);
             foreach (var parent in parents[from..to])
             {
-                counts[parent >> BucketBits]++;
+                counts[BucketOf(parent)]++;
             }
         }
 
@@ -208,7 +215,7 @@ internal sealed class ChildLists : IDisposable
             for (var node = from; node < to; node++)
             {
                 var parent = parents[node];
-                pairs[next[parent >> BucketBits]++] = ((long)node << 32) | (uint)(parent & LowMask);
+                pairs[next[BucketOf(parent)]++] = ((long)node << 32) | (uint)((parent - 1) & LowMask);
             }
         }
 
@@ -220,9 +227,20 @@ internal sealed class ChildLists : IDisposable
             var children = _lists._children.AsSpan(0, _nodes - 1);
             for (var bucket = fromBucket; bucket < toBucket; bucket++)
             {
-                var firstParent = bucket << BucketBits;
-                var starts = _lists._starts.AsSpan(firstParent, Math.Min(1 << BucketBits, _nodes - firstParent));
                 var pairs = _pairs.AsSpan(_bucketStarts[bucket], _bucketStarts[bucket + 1] - _bucketStarts[bucket]);
+                if (bucket == 0)
+                {
+                    _lists._starts[0] = 0;
+                    for (var i = 0; i < pairs.Length; i++)
+                    {
+                        children[i] = (int)(pairs[i] >> 32);
+                    }
+
+                    continue;
+                }
+
+                var firstParent = ((bucket - 1) << BucketBits) + 1;
+                var starts = _lists._starts.AsSpan(firstParent, Math.Min(1 << BucketBits, _nodes - firstParent));
                 starts.Clear();
                 foreach (var pair in pairs)
                 {
