@@ -228,12 +228,14 @@ internal sealed class ChildLists : IDisposable
             for (var bucket = fromBucket; bucket < toBucket; bucket++)
             {
                 var pairs = _pairs.AsSpan(_bucketStarts[bucket], _bucketStarts[bucket + 1] - _bucketStarts[bucket]);
+                var position = _bucketStarts[bucket];
                 if (bucket == 0)
                 {
-                    _lists._starts[0] = 0;
-                    for (var i = 0; i < pairs.Length; i++)
+                    // The root's children alone, already in node order.
+                    _lists._starts[0] = position;
+                    foreach (var pair in pairs)
                     {
-                        children[i] = (int)(pairs[i] >> 32);
+                        children[position++] = (int)(pair >> 32);
                     }
 
                     continue;
@@ -247,7 +249,6 @@ internal sealed class ChildLists : IDisposable
                     starts[(int)pair]++;
                 }
 
-                var position = _bucketStarts[bucket];
                 for (var i = 0; i < starts.Length; i++)
                 {
                     (starts[i], next[i], position) = (position, position, position + starts[i]);
