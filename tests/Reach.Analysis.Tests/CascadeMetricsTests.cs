@@ -107,6 +107,27 @@ public sealed class CascadeMetricsTests
     }
 
     [Fact]
+    public void Velocity_and_time_ranks_of_a_cascade_too_large_to_select_by_a_plain_quickselect_are_the_counts_by_hand_in_either_arrival_order()
+    {
+        // Reposts at 1, 2, …, 40,000 s and two more at 36,400 s, an hour before the latest: the last
+        // hour, (36,400, 40,000], holds 3,600. Of 40,002 reposts the half rank is the 20,001st, at 20,001 s.
+        var scrambled = Enumerable.Range(0, 40_000).Select(i => (i * 7919 % 40_000) + 1).Concat([36_400, 36_400]).ToArray();
+        foreach (var arrival in new[] { scrambled, scrambled.Order().ToArray() })
+        {
+            var nodes = arrival.Select((s, i) => ($"n{i}", (string?)null, $"acct{i}", (double)s)).ToArray();
+
+            var metrics = CascadeMetricsCalculator.Compute(Build("p", nodes));
+
+            Assert.Equal(3_600, metrics.VelocityPerHour);
+            Assert.Equal(1.0, metrics.TimeToReposts["1"]);
+            Assert.Equal(10.0, metrics.TimeToReposts["10"]);
+            Assert.Equal(100.0, metrics.TimeToReposts["100"]);
+            Assert.Equal(1000.0, metrics.TimeToReposts["1000"]);
+            Assert.Equal(20_001.0, metrics.HalfLifeSeconds);
+        }
+    }
+
+    [Fact]
     public void Time_ranks_count_reposts_in_time_order_not_arrival_order()
     {
         var nodes = Enumerable.Range(1, 1200)
@@ -265,7 +286,7 @@ public sealed class CascadeMetricsTests
         Assert.Equal([0, 2, 3, 4, 1, 5], order);
 
         var random = new Random(11);
-        foreach (var n in new[] { 2, 3, 17, 1000, 5000, 300_000 })
+        foreach (var n in new[] { 2, 3, 17, 1000, 5000, 300_000, (1 << 20) + 3 })
         {
             // A random tree numbered parents first, then numbered again at random.
             var number = Enumerable.Range(1, n - 1).OrderBy(_ => random.Next()).Prepend(0).ToArray();

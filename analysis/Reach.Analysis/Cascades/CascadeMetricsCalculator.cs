@@ -66,8 +66,7 @@ public static class CascadeMetricsCalculator
             var rootAt = graph.Times[0];
             var repostTimes = graph.Times[1..];
             var (earliest, latest, sorted) = TimeRange(repostTimes, rootAt);
-            var (ranked, halfLife) = TimeRanks(repostTimes, sorted, earliest, latest, rootAt);
-            var velocity = RepostsAfter(repostTimes, sorted, latest - TicksPerHour);
+            var (ranked, halfLife, velocity) = TimeRanks(repostTimes, sorted, earliest, latest, rootAt);
             var explicitEdges = graph.ExplicitEdgeCount;
             var rootEdges = n - 1 - explicitEdges;
             var (participants, exposure, unknownAudience) = Audience(graph, followersByAccount);
@@ -570,44 +569,28 @@ public static class CascadeMetricsCalculator
         return (earliest, latest, sorted);
     }
 
-    /// <summary>How many of <paramref name="times"/> are later than <paramref name="after"/>: found by halving when they are in order.</summary>
-    private static int RepostsAfter(ReadOnlySpan<long> times, bool sorted, long after)
+    /// <summary>How many of <paramref name="times"/>, which are in order, are later than <paramref name="after"/>: found by halving.</summary>
+    private static int RepostsAfter(ReadOnlySpan<long> times, long after)
     {
-        if (sorted)
+        var (low, high) = (0, times.Length);
+        while (low < high)
         {
-            var (low, high) = (0, times.Length);
-            while (low < high)
-            {
-                var mid = low + ((high - low) / 2);
-                (low, high) = times[mid] > after ? (low, mid) : (mid + 1, high);
-            }
-
-            return times.Length - low;
+            var mid = low + ((high - low) / 2);
+            (low, high) = times[mid] > after ? (low, mid) : (mid + 1, high);
         }
 
-        var count = 0;
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var threshold = Vector256.Create(after);
-            for (; i <= times.Length - Vector256<long>.Count; i += Vector256<long>.Count)
-            {
-                var laterLanes = Vector256.GreaterThan(Vector256.Create(times.Slice(i, Vector256<long>.Count)), threshold);
-                count += System.Numerics.BitOperations.PopCount(laterLanes.ExtractMostSignificantBits());
-            }
-        }
-
-        for (; i < times.Length; i++)
-        {
-            count += times[i] > after ? 1 : 0;
-        }
-
-        return count;
+        return times.Length - low;
     }
 
-    /// <summary>Seconds to the k-th repost (k in <see cref="RepostRanks"/>) and to the ⌈(n−1)/2⌉-th.</summary>
-    /// <remarks>Times already in order (the usual case: reposts stored as they arrive) are read directly; others are selected.</remarks>
-    private static (IReadOnlyDictionary<string, double?> Ranked, double? HalfLife) TimeRanks(
+    /// <summary>
+    /// Seconds to the k-th repost (k in <see cref="RepostRanks"/>) and to the ⌈(n−1)/2⌉-th, and the
+    /// reposts of the last hour up to the latest time (the one exactly an hour before it left out).
+    /// </summary>
+    /// <remarks>
+    /// Times already in order (the usual case: reposts stored as they arrive) are read directly;
+    /// others are selected, counting the last hour's in the same pass.
+    /// </remarks>
+    private static (IReadOnlyDictionary<string, double?> Ranked, double? HalfLife, int LastHour) TimeRanks(
         ReadOnlySpan<long> times, bool sorted, long earliest, long latest, long rootAt)
     {
         var reposts = times.Length;
@@ -634,6 +617,8 @@ public static class CascadeMetricsCalculator
         }
 
         long[] selected;
+        int lastHour;
+        var hourBeforeLatest = latest - TicksPerHour;
         if (sorted)
         {
             selected = new long[wanted.Length];
@@ -641,13 +626,15 @@ public static class CascadeMetricsCalculator
             {
                 selected[i] = times[wanted[i]];
             }
+
+            lastHour = RepostsAfter(times, hourBeforeLatest);
         }
         else
         {
             var scratch = ArrayPool<long>.Shared.Rent(times.Length);
             try
             {
-                selected = Selection.SelectRanks(times, wanted, scratch, earliest, latest);
+                selected = Selection.SelectRanks(times, wanted, scratch, earliest, latest, hourBeforeLatest, out lastHour);
             }
             finally
             {
@@ -668,7 +655,7 @@ public static class CascadeMetricsCalculator
             ranked[k.ToString()] = values.TryGetValue(k, out var t) ? Seconds(t) : null;
         }
 
-        return (ranked, reposts > 0 ? Seconds(values[halfRank]) : null);
+        return (ranked, reposts > 0 ? Seconds(values[halfRank]) : null, lastHour);
     }
 
     /// <summary>
@@ -724,13 +711,27 @@ public static class Selection
             }
         }
 
-        return SelectRanks(values, ranks, scratch, min, max);
+        return SelectRanks(values, ranks, scratch, min, max, long.MaxValue, out _);
     }
 
-    /// <summary>As <see cref="SelectRanks(ReadOnlySpan{long}, ReadOnlySpan{int}, Span{long})"/>, with bounds of the values already known (every value in [<paramref name="min"/>, <paramref name="max"/>]).</summary>
-    public static long[] SelectRanks(ReadOnlySpan<long> values, ReadOnlySpan<int> ranks, Span<long> scratch, long min, long max)
+    /// <summary>
+    /// As <see cref="SelectRanks(ReadOnlySpan{long}, ReadOnlySpan{int}, Span{long})"/>, with bounds of
+    /// the values already known (every value in [<paramref name="min"/>, <paramref name="max"/>]), and
+    /// how many of the values are greater than <paramref name="threshold"/>, counted in one of the
+    /// passes the selection makes anyway.
+    /// </summary>
+    public static long[] SelectRanks(ReadOnlySpan<long> values, ReadOnlySpan<int> ranks, Span<long> scratch, long min, long max, long threshold, out int aboveThreshold)
     {
         var results = new long[ranks.Length];
+        aboveThreshold = 0;
+        if (ranks.IsEmpty || values.Length <= SmallInput)
+        {
+            foreach (var v in values)
+            {
+                aboveThreshold += v > threshold ? 1 : 0;
+            }
+        }
+
         if (ranks.IsEmpty)
         {
             return results;
@@ -762,10 +763,14 @@ public static class Selection
         {
             var counts = countsArray.AsSpan(0, buckets);
             counts.Clear();
+            var above = 0;
             foreach (var v in values)
             {
                 counts[(int)(unchecked((ulong)v - (ulong)min) >> shift)]++;
+                above += v > threshold ? 1 : 0;
             }
+
+            aboveThreshold = above;
 
             // Which bucket holds each wanted rank, and where that bucket's values will sit in scratch.
             var slot = slotArray.AsSpan(0, buckets);

@@ -22,6 +22,13 @@ internal sealed class ChildLists : IDisposable
     /// <summary>Parents per bucket: a bucket's counts and its share of the children (16 KB each on average) stay in a core's first-level cache.</summary>
     private const int BucketBits = 12;
 
+    /// <summary>
+    /// Up to this many nodes (the spec's largest cascade, a million reposts, included), a child and
+    /// its parent's place in its bucket share 32 bits, which halves the pairs the sort moves through
+    /// memory; larger trees' pairs take 64.
+    /// </summary>
+    private const int NarrowPairNodes = 1 << (32 - BucketBits);
+
     private static readonly ParallelOptions TwoCores = new() { MaxDegreeOfParallelism = 2, TaskScheduler = TaskScheduler.Default };
 
     private readonly int[] _starts;
@@ -51,7 +58,42 @@ internal sealed class ChildLists : IDisposable
             return lists;
         }
 
-        using var sort = new BucketSort(lists, parents);
+        if (parents.Length <= NarrowPairNodes)
+        {
+            SortOnOneCore<NarrowPair>(lists, parents);
+        }
+        else
+        {
+            SortOnOneCore<WidePair>(lists, parents);
+        }
+
+        return lists;
+    }
+
+    /// <summary>
+    /// The child lists of a large tree, grouped by the calling thread and one other: each takes half
+    /// the nodes to count and scatter into buckets, then half the buckets to sort. The calling thread
+    /// does whatever half the other has not begun, so it never waits on a thread that is not working.
+    /// </summary>
+    public static ChildLists OnBothCores(TreeParents parents)
+    {
+        var lists = new ChildLists(parents().Length);
+        if (parents().Length <= NarrowPairNodes)
+        {
+            SortOnBothCores<NarrowPair>(lists, parents);
+        }
+        else
+        {
+            SortOnBothCores<WidePair>(lists, parents);
+        }
+
+        return lists;
+    }
+
+    private static void SortOnOneCore<TPair>(ChildLists lists, ReadOnlySpan<int> parents)
+        where TPair : unmanaged, IBucketPair<TPair>
+    {
+        using var sort = new BucketSort<TPair>(lists, parents);
         for (var half = 0; half < 2; half++)
         {
             sort.Count(parents, half);
@@ -67,24 +109,16 @@ internal sealed class ChildLists : IDisposable
         {
             sort.SortBuckets(half);
         }
-
-        return lists;
     }
 
-    /// <summary>
-    /// The child lists of a large tree, grouped by the calling thread and one other: each takes half
-    /// the nodes to count and scatter into buckets, then half the buckets to sort. The calling thread
-    /// does whatever half the other has not begun, so it never waits on a thread that is not working.
-    /// </summary>
-    public static ChildLists OnBothCores(TreeParents parents)
+    private static void SortOnBothCores<TPair>(ChildLists lists, TreeParents parents)
+        where TPair : unmanaged, IBucketPair<TPair>
     {
-        var lists = new ChildLists(parents().Length);
-        using var sort = new BucketSort(lists, parents());
+        using var sort = new BucketSort<TPair>(lists, parents());
         Parallel.For(0, 2, TwoCores, half => sort.Count(parents(), half));
         sort.PlanBuckets();
         Parallel.For(0, 2, TwoCores, half => sort.Scatter(parents(), half));
         Parallel.For(0, 2, TwoCores, sort.SortBuckets);
-        return lists;
     }
 
     public void Dispose()
@@ -138,7 +172,8 @@ internal sealed class ChildLists : IDisposable
     /// than to a million, then each bucket grouped by parent within the cache. Both steps keep the
     /// nodes' order, so each parent's children come out in increasing order.
     /// </summary>
-    private sealed class BucketSort : IDisposable
+    private sealed class BucketSort<TPair> : IDisposable
+        where TPair : unmanaged, IBucketPair<TPair>
     {
         private const int LowMask = (1 << BucketBits) - 1;
         private readonly ChildLists _lists;
@@ -147,7 +182,7 @@ internal sealed class ChildLists : IDisposable
         private readonly int _bucketCount;
         private readonly int[] _countsByHalf;
         private readonly int[] _bucketStarts;
-        private readonly long[] _pairs;
+        private readonly TPair[] _pairs;
         private int _firstBucketOfSecondHalf;
 
         public BucketSort(ChildLists lists, ReadOnlySpan<int> parents)
@@ -158,7 +193,7 @@ internal sealed class ChildLists : IDisposable
             _bucketCount = BucketOf(_nodes - 1) + 1;
             _countsByHalf = ArrayPool<int>.Shared.Rent(2 * _bucketCount);
             _bucketStarts = ArrayPool<int>.Shared.Rent(_bucketCount + 1);
-            _pairs = ArrayPool<long>.Shared.Rent(_nodes - 1);
+            _pairs = ArrayPool<TPair>.Shared.Rent(_nodes - 1);
             _countsByHalf.AsSpan(0, 2 * _bucketCount).Clear();
         }
 
@@ -215,7 +250,7 @@ internal sealed class ChildLists : IDisposable
             for (var node = from; node < to; node++)
             {
                 var parent = parents[node];
-                pairs[next[BucketOf(parent)]++] = ((long)node << 32) | (uint)((parent - 1) & LowMask);
+                pairs[next[BucketOf(parent)]++] = TPair.Of(node, (parent - 1) & LowMask);
             }
         }
 
@@ -235,7 +270,7 @@ internal sealed class ChildLists : IDisposable
                     _lists._starts[0] = position;
                     foreach (var pair in pairs)
                     {
-                        children[position++] = (int)(pair >> 32);
+                        children[position++] = pair.Node;
                     }
 
                     continue;
@@ -246,7 +281,7 @@ internal sealed class ChildLists : IDisposable
                 starts.Clear();
                 foreach (var pair in pairs)
                 {
-                    starts[(int)pair]++;
+                    starts[pair.PlaceInBucket]++;
                 }
 
                 for (var i = 0; i < starts.Length; i++)
@@ -256,7 +291,7 @@ internal sealed class ChildLists : IDisposable
 
                 foreach (var pair in pairs)
                 {
-                    children[next[(int)pair]++] = (int)(pair >> 32);
+                    children[next[pair.PlaceInBucket]++] = pair.Node;
                 }
             }
         }
@@ -265,7 +300,37 @@ internal sealed class ChildLists : IDisposable
         {
             ArrayPool<int>.Shared.Return(_countsByHalf);
             ArrayPool<int>.Shared.Return(_bucketStarts);
-            ArrayPool<long>.Shared.Return(_pairs);
+            ArrayPool<TPair>.Shared.Return(_pairs);
         }
+    }
+
+    /// <summary>A child and its parent's place within the parent's bucket, as the bucket sort moves them.</summary>
+    private interface IBucketPair<TPair>
+        where TPair : unmanaged
+    {
+        int Node { get; }
+
+        int PlaceInBucket { get; }
+
+        static abstract TPair Of(int node, int placeInBucket);
+    }
+
+    /// <summary>For trees of at most <see cref="NarrowPairNodes"/> nodes: the node in the high 20 bits.</summary>
+    private readonly record struct NarrowPair(uint Bits) : IBucketPair<NarrowPair>
+    {
+        public int Node => (int)(Bits >> BucketBits);
+
+        public int PlaceInBucket => (int)(Bits & ((1u << BucketBits) - 1));
+
+        public static NarrowPair Of(int node, int placeInBucket) => new(((uint)node << BucketBits) | (uint)placeInBucket);
+    }
+
+    private readonly record struct WidePair(ulong Bits) : IBucketPair<WidePair>
+    {
+        public int Node => (int)(Bits >> 32);
+
+        public int PlaceInBucket => (int)(uint)Bits;
+
+        public static WidePair Of(int node, int placeInBucket) => new(((ulong)(uint)node << 32) | (uint)placeInBucket);
     }
 }
