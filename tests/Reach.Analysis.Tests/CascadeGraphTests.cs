@@ -24,6 +24,29 @@ public sealed class CascadeGraphTests
     }
 
     [Fact]
+    public void A_copy_keeps_the_cascade_as_it_was_while_the_original_takes_more_reposts_and_late_parents()
+    {
+        var graph = new CascadeGraph("p");
+        graph.SetRoot("author", At(0));
+        graph.AddNode("b", "B", "a", At(20), NodeKind.Repost);
+        graph.AddNode("c", "C", "p", At(30), NodeKind.Repost);
+        var before = CascadeMetricsCalculator.Compute(graph);
+
+        var copy = graph.Clone();
+        graph.AddNode("a", "A", "p", At(10), NodeKind.Repost);
+        for (var i = 0; i < 100; i++)
+        {
+            graph.AddNode($"r{i}", $"R{i}", "c", At(40 + i), NodeKind.Repost);
+        }
+
+        Assert.Equal(before, CascadeMetricsCalculator.Compute(copy), MetricsComparer.Instance);
+        Assert.Equal((3, 1), (copy.NodeCount, copy.UnresolvedCount));
+        Assert.Equal(["author", "B", "C"], copy.Accounts.Ids());
+        Assert.Equal(-1, copy.IndexOf("r0"));
+        Assert.Equal((104, 0, 2), (graph.NodeCount, graph.UnresolvedCount, CascadeMetricsCalculator.Compute(graph).Depth));
+    }
+
+    [Fact]
     public void The_same_repost_twice_is_a_duplicate_and_with_other_fields_a_conflict()
     {
         var graph = Build("p", ("a", null, "A", 10));

@@ -54,13 +54,42 @@ public sealed class IdCollectionsTests
         }
 
         Assert.Equal(-1, table.IndexOf("never-added"));
-        var copy = table.Clone();
+        var snapshot = table.Snapshot();
         var (utf8, ends) = table.Export();
         var imported = IdTable.Import(utf8, ends);
         table.GetOrAdd("added-after-the-copies");
-        Assert.Equal(-1, copy.IndexOf("added-after-the-copies"));
-        Assert.Equal(reference.OrderBy(e => e.Value).Select(e => e.Key), copy.Ids());
+        Assert.Equal(-1, snapshot.IndexOf("added-after-the-copies"));
+        Assert.Equal(reference.OrderBy(e => e.Value).Select(e => e.Key), snapshot.Ids());
         Assert.Equal(reference.OrderBy(e => e.Value).Select(e => e.Key), imported.Ids());
+    }
+
+    [Fact]
+    public void A_snapshot_of_an_id_table_keeps_its_ids_while_the_table_grows_past_it_and_takes_none_itself()
+    {
+        var table = new IdTable();
+        var ids = Enumerable.Range(0, 1000).Select(i => $"id-{i}").ToArray();
+        foreach (var id in ids.Take(300))
+        {
+            table.GetOrAdd(id);
+        }
+
+        var snapshot = table.Snapshot();
+
+        // Growing on into the same arrays, then past them into larger ones.
+        foreach (var id in ids.Skip(300))
+        {
+            table.GetOrAdd(id);
+        }
+
+        Assert.Equal(300, snapshot.Count);
+        Assert.Equal(ids.Take(300), snapshot.Ids());
+        for (var i = 0; i < ids.Length; i++)
+        {
+            Assert.Equal(i < 300 ? i : -1, snapshot.IndexOf(ids[i]));
+            Assert.Equal(i, table.IndexOf(ids[i]));
+        }
+
+        Assert.Throws<InvalidOperationException>(() => snapshot.GetOrAdd("new-id"));
     }
 
     [Fact]

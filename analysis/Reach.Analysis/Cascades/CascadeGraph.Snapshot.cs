@@ -172,12 +172,13 @@ public sealed partial class CascadeGraph
     }
 
     /// <summary>
-    /// An independent copy, so that an analysis can read it on another thread while this graph
-    /// keeps taking events.
+    /// A copy as the graph is now, so that an analysis can read it on another thread while this
+    /// graph keeps taking events. Its post and account ids are read-only snapshots of this graph's
+    /// tables (<see cref="IdTable.Snapshot"/>): the copy takes no more nodes.
     /// </summary>
     public CascadeGraph Clone()
     {
-        var copy = new CascadeGraph(_ids.Clone(), _accounts.Clone(), Math.Max(_count, 1)) { _count = _count };
+        var copy = new CascadeGraph(_ids.Snapshot(), _accounts.Snapshot(), Math.Max(_count, 1)) { _count = _count };
         _parent.AsSpan(0, _count).CopyTo(copy._parent);
         _at.AsSpan(0, _count).CopyTo(copy._at);
         _account.AsSpan(0, _count).CopyTo(copy._account);

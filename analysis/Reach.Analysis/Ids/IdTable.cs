@@ -25,6 +25,7 @@ public sealed class IdTable
     // slots and one in the arena.
     private long[] _slots;
     private int _count;
+    private bool _readOnly;
 
     public IdTable(int capacity = 4)
     {
@@ -90,6 +91,11 @@ public sealed class IdTable
 
     public int GetOrAdd(ReadOnlySpan<byte> utf8, out bool added)
     {
+        if (_readOnly)
+        {
+            throw new InvalidOperationException("A snapshot of an id table takes no ids.");
+        }
+
         var hash = Hash(utf8);
         var found = Find(utf8, hash, out var slot);
         if (found >= 0)
@@ -119,19 +125,21 @@ public sealed class IdTable
         return index;
     }
 
-    /// <summary>An independent copy, for reading on another thread while this one grows.</summary>
-    public IdTable Clone()
+    /// <summary>
+    /// The table as it is now, read-only, for reading on another thread while this one grows. It
+    /// shares this table's arrays instead of copying them: the table never changes an entry once
+    /// written and moves to new arrays when it needs larger ones, so the snapshot's part of each
+    /// array stays as it was. Its lookups pass over the slots that later ids took.
+    /// </summary>
+    public IdTable Snapshot() => new()
     {
-        var copy = new IdTable
-        {
-            _arena = _arena.AsSpan(0, _arenaLength).ToArray(),
-            _arenaLength = _arenaLength,
-            _offsets = (int[])_offsets.Clone(),
-            _slots = (long[])_slots.Clone(),
-            _count = _count,
-        };
-        return copy;
-    }
+        _arena = _arena,
+        _arenaLength = _arenaLength,
+        _offsets = _offsets,
+        _slots = _slots,
+        _count = _count,
+        _readOnly = true,
+    };
 
     /// <summary>Every id in index order.</summary>
     public IEnumerable<string> Ids()
@@ -154,8 +162,9 @@ public sealed class IdTable
                 return -1;
             }
 
+            // In a snapshot, a slot may hold an id the table it shares its slots with added later.
             var candidate = (int)entry;
-            if ((int)(entry >> 32) == hash && Utf8(candidate).SequenceEqual(utf8))
+            if ((int)(entry >> 32) == hash && candidate < _count && Utf8(candidate).SequenceEqual(utf8))
             {
                 return candidate;
             }
