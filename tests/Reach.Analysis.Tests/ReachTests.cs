@@ -64,6 +64,29 @@ public sealed class ReachTests
     }
 
     [Fact]
+    public void An_account_whose_followers_are_unknown_adds_its_count_once_however_often_it_reposts()
+    {
+        // d reposts three times with f(d) = 10 and no known set: 6 + 10, as with one repost.
+        var cascade = HandWorked().Repost("rd1", "d", 30).Repost("rd2", "d", 40).Repost("rd3", "d", 50).Count("d", 10);
+
+        var audience = cascade.Compute();
+
+        Assert.Equal(16, audience.Reach.Reach);
+        Assert.Equal((10, 0, 0), (audience.MarginalReach[cascade.Node("rd1")], audience.MarginalReach[cascade.Node("rd2")], audience.MarginalReach[cascade.Node("rd3")]));
+    }
+
+    [Fact]
+    public void A_union_over_a_few_scattered_account_indexes_counts_each_account_once()
+    {
+        var followers = new long[100_001];
+        (followers[7], followers[100_000]) = (3, 5);
+
+        var union = ReachUnion.Count([100_000, 7, 100_000, 7, 100_000], [], followers, exactLimit: 1_000);
+
+        Assert.Equal((0, 8, 2), (union.KnownUnion, union.UnknownAdded, union.CountedByFollowers));
+    }
+
+    [Fact]
     public void The_multiplier_is_left_out_when_the_author_has_no_known_followers()
     {
         var metrics = new AudienceCase().Repost("rb", "b", 10).Followers("b", "y", "w").Metrics();

@@ -45,17 +45,29 @@ public static class CascadeAudienceCalculator
     }
 
     /// <summary>The nodes in time order: the root, then by time, ties by post id.</summary>
+    /// <remarks>
+    /// Nodes stored as they arrived in time order (the usual case) are already in it but for runs of
+    /// equal times: only those runs are sorted, instead of all the nodes by time.
+    /// </remarks>
     public static int[] TimeOrder(CascadeGraph graph)
     {
         var n = graph.NodeCount;
-        var order = new int[n - 1];
-        var times = new long[n - 1];
-        for (var i = 1; i < n; i++)
+        var result = new int[n];
+        var order = result.AsSpan(1);
+        var repostTimes = graph.Times[1..];
+        for (var i = 0; i < order.Length; i++)
         {
-            (order[i - 1], times[i - 1]) = (i, graph.Times[i]);
+            order[i] = i + 1;
         }
 
-        Array.Sort(times, order);
+        var times = repostTimes;
+        if (!IsNonDecreasing(repostTimes))
+        {
+            var keys = repostTimes.ToArray();
+            keys.AsSpan().Sort(order);
+            times = keys;
+        }
+
         var ids = graph.Ids;
         for (var start = 0; start < times.Length;)
         {
@@ -67,13 +79,26 @@ public static class CascadeAudienceCalculator
 
             if (end - start > 1)
             {
-                Array.Sort(order, start, end - start, Comparer<int>.Create((x, y) => ids.Utf8(x).SequenceCompareTo(ids.Utf8(y))));
+                order[start..end].Sort((x, y) => ids.Utf8(x).SequenceCompareTo(ids.Utf8(y)));
             }
 
             start = end;
         }
 
-        return [0, .. order];
+        return result;
+    }
+
+    private static bool IsNonDecreasing(ReadOnlySpan<long> values)
+    {
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] < values[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static (int[] Parents, Attribution[] Attributions) Attribute(CascadeGraph graph, int[] order, AccountAudience[] audience)

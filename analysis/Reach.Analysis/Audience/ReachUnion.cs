@@ -30,7 +30,7 @@ public static class ReachUnion
     {
         var marginal = new long[accountsInOrder.Count];
         var firsts = new List<(int Position, AccountAudience Audience)>();
-        var seen = new HashSet<int>();
+        var seen = new SeenAccounts(accountsInOrder);
         long unknownAdded = 0;
         var countedByFollowers = 0;
         for (var i = 0; i < accountsInOrder.Count; i++)
@@ -95,6 +95,50 @@ public static class ReachUnion
         }
 
         return reached.Count;
+    }
+
+    /// <summary>
+    /// Which account indexes were met: a flag per index when the list covers a good share of the
+    /// indexes up to its largest (a cascade's own accounts), a hash set for a few scattered ones (a
+    /// campaign's post or group).
+    /// </summary>
+    private sealed class SeenAccounts
+    {
+        private const int IndexesPerAccountForFlags = 4;
+        private readonly bool[]? _flags;
+        private readonly HashSet<int>? _set;
+
+        public SeenAccounts(IReadOnlyList<int> accounts)
+        {
+            var largest = -1;
+            var smallest = 0;
+            foreach (var account in accounts)
+            {
+                (largest, smallest) = (Math.Max(largest, account), Math.Min(smallest, account));
+            }
+
+            if (smallest >= 0 && largest < (long)IndexesPerAccountForFlags * accounts.Count)
+            {
+                _flags = new bool[largest + 1];
+            }
+            else
+            {
+                _set = [];
+            }
+        }
+
+        /// <summary>True the first time an account is met.</summary>
+        public bool Add(int account)
+        {
+            if (_flags is null)
+            {
+                return _set!.Add(account);
+            }
+
+            var first = !_flags[account];
+            _flags[account] = true;
+            return first;
+        }
     }
 
     public static UnionSize Count(
