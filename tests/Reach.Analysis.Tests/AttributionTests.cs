@@ -42,8 +42,9 @@ public sealed class AttributionTests
     [Fact]
     public void Reposts_stored_in_time_order_still_break_ties_of_the_same_instant_by_post_id_not_by_arrival()
     {
-        // Stored in time order, the tie at second 10 arriving larger id first: r3 follows x and y,
-        // and the most recent of the two in time order is the larger id, rb, not the later arrival ra.
+        // Stored in time order, the tie at second 10 arriving larger id first: rc's account z follows
+        // x and y, and the most recent of their reposts in time order is the larger id, rb, not the
+        // later arrival ra.
         var cascade = new AudienceCase()
             .Repost("rb", "y", 10).Repost("ra", "x", 10).Repost("rc", "z", 20)
             .Followers("x", "z").Followers("y", "z").Followers("z");

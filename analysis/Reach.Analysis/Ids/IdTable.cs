@@ -25,7 +25,7 @@ public sealed class IdTable
     // slots and one in the arena.
     private long[] _slots;
     private int _count;
-    private bool _readOnly;
+    private readonly bool _readOnly;
 
     public IdTable(int capacity = 4)
     {
@@ -33,6 +33,13 @@ public sealed class IdTable
         _arena = new byte[capacity * 24];
         _offsets = new int[capacity + 1];
         _slots = CreateSlots(capacity);
+    }
+
+    /// <summary>A read-only table over another's arrays (<see cref="Snapshot"/>).</summary>
+    private IdTable(byte[] arena, int arenaLength, int[] offsets, long[] slots, int count)
+    {
+        (_arena, _arenaLength, _offsets, _slots, _count) = (arena, arenaLength, offsets, slots, count);
+        _readOnly = true;
     }
 
     public int Count => _count;
@@ -131,15 +138,7 @@ public sealed class IdTable
     /// written and moves to new arrays when it needs larger ones, so the snapshot's part of each
     /// array stays as it was. Its lookups pass over the slots that later ids took.
     /// </summary>
-    public IdTable Snapshot() => new()
-    {
-        _arena = _arena,
-        _arenaLength = _arenaLength,
-        _offsets = _offsets,
-        _slots = _slots,
-        _count = _count,
-        _readOnly = true,
-    };
+    public IdTable Snapshot() => new(_arena, _arenaLength, _offsets, _slots, _count);
 
     /// <summary>Every id in index order.</summary>
     public IEnumerable<string> Ids()
