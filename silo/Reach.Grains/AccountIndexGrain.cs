@@ -56,7 +56,7 @@ public sealed class AccountIndexGrain(
         _journal = journals.For<AccountIndexJournalEntry, AccountIndexState>(
             this, "account-index:" + this.GetPrimaryKeyString(), state, Snapshot,
             () => (64L * _accounts.Count) + (8L * _reposts.Count),
-            quickReplay: true);
+            quickReplay: true, codec: AccountIndexJournalCodec.Instance);
         await _journal.ReplayAsync(Replay, cancellationToken);
         _changedRows.Clear();
         _changesKeptAfter = _version;

@@ -48,7 +48,8 @@ public sealed class CascadeGrain(
         _journal = journals.For<CascadeBatch, CascadeState>(
             this, "cascade:" + this.GetPrimaryKeyString(), state,
             sequence => new CascadeState { Graph = _graph.ToSnapshot(), Tags = _tags, JournalSequence = sequence },
-            () => (16L * _graph.NodeCount) + (8L * (_graph.LikeCount + _graph.ReplyCount)));
+            () => (16L * _graph.NodeCount) + (8L * (_graph.LikeCount + _graph.ReplyCount)),
+            codec: CascadeBatchCodec.Instance);
         await _journal.ReplayAsync(batch => Apply(batch), cancellationToken);
         ReachMeters.Activated("cascade");
     }

@@ -58,7 +58,7 @@ public sealed class PostDirectoryGrain(
         _journal = journals.For<DirectoryBatch, DirectoryState>(
             this, "directory:" + this.GetPrimaryKeyString(), state, Snapshot,
             () => (64L * _posts.Count) + (8L * _seenReferences.Count) + (64L * _dependents.Count),
-            quickReplay: true);
+            quickReplay: true, codec: DirectoryBatchCodec.Instance);
         await _journal.ReplayAsync(batch => Apply(batch), cancellationToken);
         ReachMeters.Activated("post_directory");
     }

@@ -214,7 +214,7 @@ public sealed class PostgresStorageTests(PostgresServer postgres)
             WHERE table_schema = current_schema() AND table_name = 'reach_journal'
             ORDER BY ordinal_position
             """, r => r.GetString(0));
-        Assert.Equal(["grain_key text not null", "seq bigint not null", "payload bytea not null"], journal);
+        Assert.Equal(["grain_key text not null", "seq bigint not null", "payload bytea not null", "format smallint not null"], journal);
         var journalKey = await ReadAsync(connection, """
             SELECT k.column_name
             FROM information_schema.table_constraints c

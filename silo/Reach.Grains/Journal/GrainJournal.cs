@@ -29,11 +29,12 @@ public sealed class GrainJournals(
     /// The grain replays its journal cheaply (a shard or an account: lookups, no graph to build), so
     /// it can go longer between snapshots: <see cref="ReachOptions.QuickReplaySnapshotJournalRatio"/>.
     /// </param>
+    /// <param name="codec">Writes the entries compactly; without one they are written with Orleans' serializer.</param>
     public GrainJournal<TEntry, TState> For<TEntry, TState>(
         Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
-        bool quickReplay = false)
+        bool quickReplay = false, IJournalCodec<TEntry>? codec = null)
         where TState : IJournaledState =>
-        new(grain, stream, state, snapshot, estimatedSnapshotBytes, _store, serializer, localCommits, options.Value, logger,
+        new(grain, stream, state, snapshot, estimatedSnapshotBytes, _store, serializer, codec, localCommits, options.Value, logger,
             quickReplay ? options.Value.QuickReplaySnapshotJournalRatio : options.Value.SnapshotJournalRatio);
 }
 
@@ -56,6 +57,7 @@ public sealed class GrainJournal<TEntry, TState>
     private readonly Func<long> _estimatedSnapshotBytes;
     private readonly IJournalStore? _store;
     private readonly Serializer _serializer;
+    private readonly IJournalCodec<TEntry>? _codec;
     private readonly LocalCommits _localCommits;
     private readonly ReachOptions _options;
     private readonly ILogger _logger;
@@ -81,10 +83,12 @@ public sealed class GrainJournal<TEntry, TState>
 
     internal GrainJournal(
         Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
-        IJournalStore? store, Serializer serializer, LocalCommits localCommits, ReachOptions options, ILogger logger, double snapshotJournalRatio)
+        IJournalStore? store, Serializer serializer, IJournalCodec<TEntry>? codec, LocalCommits localCommits, ReachOptions options, ILogger logger,
+        double snapshotJournalRatio)
     {
         (_grain, _stream, _state, _snapshot, _estimatedSnapshotBytes) = (grain, stream, state, snapshot, estimatedSnapshotBytes);
-        (_store, _serializer, _localCommits, _options, _logger, _snapshotJournalRatio) = (store, serializer, localCommits, options, logger, snapshotJournalRatio);
+        (_store, _serializer, _codec, _localCommits) = (store, serializer, codec, localCommits);
+        (_options, _logger, _snapshotJournalRatio) = (options, logger, snapshotJournalRatio);
     }
 
     /// <summary>Applies, in order, the entries journaled after the stored snapshot.</summary>
@@ -105,7 +109,7 @@ public sealed class GrainJournal<TEntry, TState>
         foreach (var entry in entries)
         {
             var decodeStarted = Stopwatch.GetTimestamp();
-            var message = _serializer.Deserialize<TEntry>(entry.Payload)!;
+            var message = Decode(entry);
             decoding += Stopwatch.GetElapsedTime(decodeStarted);
             apply(message);
             _sequence = _committed = entry.Sequence;
@@ -120,6 +124,21 @@ public sealed class GrainJournal<TEntry, TState>
                 "{Stream}: read {Entries} journal entries ({Bytes} bytes) in {ReadMs:F0} ms and replayed them in {ReplayMs:F0} ms ({DecodeMs:F0} ms decoding).",
                 _stream, entries.Count, _bytesSinceSnapshot, read.TotalMilliseconds, (total - read).TotalMilliseconds, decoding.TotalMilliseconds);
         }
+    }
+
+    private TEntry Decode(JournalEntry entry)
+    {
+        if (entry.Format == OrleansFormat)
+        {
+            return _serializer.Deserialize<TEntry>(entry.Payload)!;
+        }
+
+        if (_codec is null || entry.Format != _codec.Format)
+        {
+            throw new InvalidDataException($"{_stream}: journal entry {entry.Sequence} is in format {entry.Format}, which this version does not read.");
+        }
+
+        return _codec.Read(entry.Payload);
     }
 
     /// <summary>
@@ -220,6 +239,9 @@ public sealed class GrainJournal<TEntry, TState>
     /// <summary>A buffer grown past this by an unusually large entry (a follower list) is not kept.</summary>
     private const int MaxKeptSerializationBuffer = 1 << 20;
 
+    /// <summary>The format of entries written with Orleans' serializer: those of grains without a codec, and all written before codecs.</summary>
+    private const short OrleansFormat = 0;
+
     /// <summary>
     /// Sends the entry to the store. The task returned completes once this entry and every one
     /// before it are committed: entries go out in groups by several writers, and a later group may
@@ -229,7 +251,18 @@ public sealed class GrainJournal<TEntry, TState>
     {
         var buffer = t_serializationBuffer ??= new ArrayBufferWriter<byte>(1 << 16);
         buffer.ResetWrittenCount();
-        _serializer.Serialize(entry, buffer);
+        short format;
+        if (_codec is null)
+        {
+            _serializer.Serialize(entry, buffer);
+            format = OrleansFormat;
+        }
+        else
+        {
+            _codec.Write(entry, new CompactWriter(buffer));
+            format = _codec.Format;
+        }
+
         var payload = buffer.WrittenSpan.ToArray();
         if (buffer.Capacity > MaxKeptSerializationBuffer)
         {
@@ -237,7 +270,7 @@ public sealed class GrainJournal<TEntry, TState>
         }
 
         var sequence = ++_sequence;
-        var committed = CommitInOrderAsync(_lastAppend, _store!.AppendAsync(_stream, sequence, payload), sequence);
+        var committed = CommitInOrderAsync(_lastAppend, _store!.AppendAsync(_stream, sequence, format, payload), sequence);
         _lastAppend = committed;
         if (!committed.IsCompleted)
         {

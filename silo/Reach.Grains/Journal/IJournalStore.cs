@@ -6,8 +6,12 @@ namespace Reach.Grains.Journal;
 /// </summary>
 public interface IJournalStore
 {
-    /// <summary>Stores entry <paramref name="sequence"/> of a stream; completes when it is durable.</summary>
-    Task AppendAsync(string stream, long sequence, byte[] payload);
+    /// <summary>
+    /// Stores entry <paramref name="sequence"/> of a stream, encoded in <paramref name="format"/>
+    /// (0: Orleans' serializer, else the entry type's <see cref="IJournalCodec{TEntry}.Format"/>);
+    /// completes when it is durable.
+    /// </summary>
+    Task AppendAsync(string stream, long sequence, short format, byte[] payload);
 
     /// <summary>The entries of a stream after <paramref name="afterSequence"/>, in order.</summary>
     Task<IReadOnlyList<JournalEntry>> ReadAsync(string stream, long afterSequence, CancellationToken cancellationToken);
@@ -16,4 +20,4 @@ public interface IJournalStore
     Task TruncateAsync(string stream, long throughSequence);
 }
 
-public sealed record JournalEntry(long Sequence, byte[] Payload);
+public sealed record JournalEntry(long Sequence, short Format, byte[] Payload);

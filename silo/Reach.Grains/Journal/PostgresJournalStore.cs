@@ -29,9 +29,9 @@ public sealed partial class PostgresJournalStore : IJournalStore, IAsyncDisposab
         _writers = [.. Enumerable.Range(0, options.Value.JournalWriters).Select(_ => Task.Run(WriteGroupsAsync))];
     }
 
-    public Task AppendAsync(string stream, long sequence, byte[] payload)
+    public Task AppendAsync(string stream, long sequence, short format, byte[] payload)
     {
-        var append = new PendingAppend(stream, sequence, payload, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var append = new PendingAppend(stream, sequence, format, payload, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_pending.Writer.TryWrite(append))
         {
             throw new ObjectDisposedException(nameof(PostgresJournalStore), "The journal is shut down.");
@@ -43,14 +43,14 @@ public sealed partial class PostgresJournalStore : IJournalStore, IAsyncDisposab
     public async Task<IReadOnlyList<JournalEntry>> ReadAsync(string stream, long afterSequence, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(
-            "SELECT seq, payload FROM reach_journal WHERE grain_key = $1 AND seq > $2 ORDER BY seq");
+            "SELECT seq, format, payload FROM reach_journal WHERE grain_key = $1 AND seq > $2 ORDER BY seq");
         command.Parameters.Add(new NpgsqlParameter { Value = stream });
         command.Parameters.Add(new NpgsqlParameter { Value = afterSequence });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var entries = new List<JournalEntry>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries.Add(new JournalEntry(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
+            entries.Add(new JournalEntry(reader.GetInt64(0), reader.GetInt16(1), reader.GetFieldValue<byte[]>(2)));
         }
 
         return entries;
@@ -117,12 +117,13 @@ public sealed partial class PostgresJournalStore : IJournalStore, IAsyncDisposab
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var import = await connection.BeginBinaryImportAsync(
-            "COPY reach_journal (grain_key, seq, payload) FROM STDIN (FORMAT BINARY)");
+            "COPY reach_journal (grain_key, seq, format, payload) FROM STDIN (FORMAT BINARY)");
         foreach (var append in group)
         {
             await import.StartRowAsync();
             await import.WriteAsync(append.Stream, NpgsqlDbType.Text);
             await import.WriteAsync(append.Sequence, NpgsqlDbType.Bigint);
+            await import.WriteAsync(append.Format, NpgsqlDbType.Smallint);
             await import.WriteAsync(append.Payload, NpgsqlDbType.Bytea);
         }
 
@@ -132,5 +133,5 @@ public sealed partial class PostgresJournalStore : IJournalStore, IAsyncDisposab
     [LoggerMessage(Level = LogLevel.Error, Message = "A journal commit of {Entries} entries failed; their grains will reload from storage.")]
     private partial void LogCommitFailed(Exception exception, int entries);
 
-    private sealed record PendingAppend(string Stream, long Sequence, byte[] Payload, TaskCompletionSource Committed);
+    private sealed record PendingAppend(string Stream, long Sequence, short Format, byte[] Payload, TaskCompletionSource Committed);
 }

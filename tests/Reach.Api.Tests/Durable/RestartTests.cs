@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orleans.Serialization;
+using Reach.Grains;
+using Reach.Grains.Journal;
 using Reach.Analysis.Events;
 using Reach.Api.Tests.Postgres;
 
@@ -28,6 +32,74 @@ public sealed class RestartTests(PostgresServer postgres)
 
         await using var restarted = await ServiceProcess.StartAsync(database, ports);
         DurableScenario.AssertSameReads(before, await scenario.ReadAsync(restarted.Client));
+    }
+
+    [Fact]
+    public async Task A_journal_written_before_entries_were_encoded_compactly_replays_to_the_same_reads()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var scenario = DurableScenario.Create(nodesPerCascade: 600, cascades: 4, batchSize: 300, seed: 5);
+        var ports = ServicePorts.Free();
+
+        // No snapshot is due and the kill writes none: the journal holds every change.
+        var settings = new Dictionary<string, string> { ["Reach__SnapshotMinJournalBytes"] = "1000000000" };
+        Dictionary<string, JsonNode> before;
+        await using (var service = await ServiceProcess.StartAsync(database, ports, settings))
+        {
+            await scenario.SendAllAsync(service.Client);
+            before = await scenario.ReadAsync(service.Client);
+            await service.KillAsync();
+        }
+
+        var rewritten = await RewriteJournalInOrleansFormatAsync(database);
+        Assert.All(new[] { "cascade", "directory", "account-index" }, kind => Assert.True(rewritten.GetValueOrDefault(kind) > 0, $"no compact {kind} entry was journaled"));
+
+        await using var restarted = await ServiceProcess.StartAsync(database, ports, settings);
+        DurableScenario.AssertSameReads(before, await scenario.ReadAsync(restarted.Client));
+    }
+
+    /// <summary>
+    /// Turns every compact journal entry into the form the version before compact entries wrote:
+    /// format 0, the entry serialized by Orleans. Returns how many entries of each grain kind it rewrote.
+    /// </summary>
+    private static async Task<Dictionary<string, int>> RewriteJournalInOrleansFormatAsync(string database)
+    {
+        var serializer = new ServiceCollection()
+            .AddSerializer(builder => builder.AddAssembly(typeof(CascadeBatch).Assembly).AddAssembly(typeof(AccountIndexJournalEntry).Assembly))
+            .BuildServiceProvider()
+            .GetRequiredService<Serializer>();
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        var rows = new List<(string Key, long Sequence, byte[] Payload)>();
+        await using (var read = new NpgsqlCommand("SELECT grain_key, seq, payload FROM reach_journal WHERE format = 1", connection))
+        await using (var reader = await read.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
+            }
+        }
+
+        var rewritten = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (key, sequence, payload) in rows)
+        {
+            var kind = key[..key.IndexOf(':', StringComparison.Ordinal)];
+            var orleansPayload = kind switch
+            {
+                "cascade" => serializer.SerializeToArray(CascadeBatchCodec.Instance.Read(payload)),
+                "directory" => serializer.SerializeToArray(DirectoryBatchCodec.Instance.Read(payload)),
+                "account-index" => serializer.SerializeToArray(AccountIndexJournalCodec.Instance.Read(payload)),
+                _ => throw new InvalidOperationException($"{key} has a compact journal entry"),
+            };
+            await using var update = new NpgsqlCommand("UPDATE reach_journal SET format = 0, payload = $1 WHERE grain_key = $2 AND seq = $3", connection);
+            update.Parameters.Add(new NpgsqlParameter { Value = orleansPayload });
+            update.Parameters.Add(new NpgsqlParameter { Value = key });
+            update.Parameters.Add(new NpgsqlParameter { Value = sequence });
+            Assert.Equal(1, await update.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+            rewritten[kind] = rewritten.GetValueOrDefault(kind) + 1;
+        }
+
+        return rewritten;
     }
 
     [Fact]
