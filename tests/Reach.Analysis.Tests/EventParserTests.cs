@@ -39,6 +39,8 @@ public sealed class EventParserTests
     [InlineData("""{"type":"impressions","postId":"p","count":9007199254740993,"at":"2026-01-01T00:00:00Z"}""", "'count' must be an integer from 0 to")]
     [InlineData("""{"type":"post","postId":"s\ud800","accountId":"a","at":"2026-01-01T00:00:00Z"}""", "not valid JSON text")]
     [InlineData("""{"type":"post","postId":"ctl\u0001","accountId":"a","at":"2026-01-01T00:00:00Z"}""", "'postId' holds a control character")]
+    [InlineData("""{"type":"post","postId":"del\u007f","accountId":"a","at":"2026-01-01T00:00:00Z"}""", "'postId' holds a control character or an unpaired surrogate at position 4")]
+    [InlineData("""{"type":"post","postId":"p","accountId":"é\u0085","at":"2026-01-01T00:00:00Z"}""", "'accountId' holds a control character or an unpaired surrogate at position 2")]
     [InlineData("""{"type":"repost","postId":"r","accountId":"b","rootPostId":"r","at":"2026-01-01T00:00:00Z"}""", "cannot be its own root")]
     [InlineData("""{"type":"follow","accountId":"a","targetId":"a","at":"2026-01-01T00:00:00Z"}""", "cannot follow itself")]
     [InlineData("""{"type":"post","postId":"p",""", "not valid JSON")]
@@ -51,6 +53,18 @@ public sealed class EventParserTests
         Assert.Equal(3, error.Line);
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
         Assert.Single(batch.Events);
+    }
+
+    [Theory]
+    [InlineData(" ~!x")]
+    [InlineData("é-ü")]
+    [InlineData("😀 post")]
+    public void An_id_of_printable_text_in_any_script_is_accepted(string id)
+    {
+        var batch = Ndjson(System.Text.Json.JsonSerializer.Serialize(new { type = "post", postId = id, accountId = id, at = "2026-01-01T00:00:00Z" }));
+
+        Assert.Empty(batch.Errors);
+        Assert.Equal(id, Assert.Single(batch.Events).Event.PostId);
     }
 
     [Fact]

@@ -280,7 +280,13 @@ public static class EventParser
             return $"'{field}' must be 1–{IdTable.MaxIdLength} characters long (it has {value.Length})";
         }
 
-        // Ids travel into GraphML and GEXF: no control characters, no unpaired surrogates.
+        // Ids travel into GraphML and GEXF: no control characters, no unpaired surrogates. Nearly
+        // every id is printable ASCII, which holds neither: one vectorized scan settles those.
+        if (!value.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        {
+            return null;
+        }
+
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];

@@ -17,11 +17,11 @@ public sealed class IngestService(IGrainFactory grains, ShardLayout shards, Loca
         var plan = IngestPlan.Build(events, shards);
         var cycles = await FindCyclesAsync(plan, tenant);
         var refused = invalid.Concat(cycles).OrderBy(e => e.Line).ToList();
-        var types = events.ToDictionary(e => e.Line, e => ReachEvent.TypeName(e.Event.Type));
+        var counted = new EventCounts(events);
         if (refused.Count > 0 && !skipInvalid)
         {
             // Nothing of the batch is stored: every line counts as rejected.
-            CountEvents(types.Values.Concat(invalid.Select(_ => UnreadableType)).Select(type => (type, "rejected")));
+            counted.CountAllRejected(invalid.Count);
             return new IngestOutcome(null, refused);
         }
 
@@ -38,28 +38,8 @@ public sealed class IngestService(IGrainFactory grains, ShardLayout shards, Loca
             ApplyAccountsAsync(plan, tenant, tally),
             RunDirectoryAsync(plan.References, deliveries, tenant, tally, commits));
         await commits.WhenAllCommittedAsync();
-        CountEvents(tally.Outcomes()
-            .Select(o => (types[o.Line], o.Outcome is ItemOutcome.Conflict or ItemOutcome.Cycle ? "conflict" : o.Outcome == ItemOutcome.Duplicate ? "duplicate" : "accepted"))
-            .Concat(refused.Select(e => (types.GetValueOrDefault(e.Line, UnreadableType), "rejected"))));
+        counted.Count(tally.Outcomes(), refused);
         return new IngestOutcome(tally.ToReport(), null);
-    }
-
-    /// <summary>The type tag of a line that could not be read as an event.</summary>
-    private const string UnreadableType = "invalid";
-
-    /// <summary>One counter update per (type, outcome), not per event: the counter was a per-event cost of ingest.</summary>
-    private static void CountEvents(IEnumerable<(string Type, string Outcome)> events)
-    {
-        var counts = new Dictionary<(string Type, string Outcome), int>();
-        foreach (var key in events)
-        {
-            counts[key] = counts.GetValueOrDefault(key) + 1;
-        }
-
-        foreach (var ((type, outcome), count) in counts)
-        {
-            ReachMeters.Events.Add(count, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
-        }
     }
 
     private async Task<List<EventError>> FindCyclesAsync(IngestPlan plan, string tenant)
