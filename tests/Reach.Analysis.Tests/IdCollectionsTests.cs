@@ -64,6 +64,25 @@ public sealed class IdCollectionsTests
     }
 
     [Fact]
+    public void Ids_of_every_length_up_to_the_longest_allowed_keep_their_bytes_and_a_longer_byte_string_is_refused()
+    {
+        var table = new IdTable();
+        string[] ids = ["", "x", new string('€', IdTable.MaxIdLength), string.Concat(Enumerable.Repeat("😀", IdTable.MaxIdLength / 2)), "y"];
+        foreach (var id in ids)
+        {
+            table.GetOrAdd(id);
+        }
+
+        Assert.Equal(ids, table.Ids());
+        Assert.Equal(ids.Length - 1, table.IndexOf("y"));
+        Assert.Equal(3 * IdTable.MaxIdLength, table.Utf8(2).Length);
+        var (utf8, ends) = table.Export();
+        Assert.Equal([0, 1, 1 + (3 * IdTable.MaxIdLength), 1 + (5 * IdTable.MaxIdLength), 2 + (5 * IdTable.MaxIdLength)], ends);
+        Assert.Equal(ids, IdTable.Import(utf8, ends).Ids());
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.GetOrAdd(new byte[ushort.MaxValue + 1], out _));
+    }
+
+    [Fact]
     public void A_snapshot_of_an_id_table_keeps_its_ids_while_the_table_grows_past_it_and_takes_none_itself()
     {
         var table = new IdTable();

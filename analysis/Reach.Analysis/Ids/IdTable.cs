@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -8,7 +9,7 @@ namespace Reach.Analysis.Ids;
 /// <summary>
 /// An append-only table of opaque string ids, numbered 0, 1, 2, … in insertion order.
 /// Ids are kept as UTF-8 in one byte arena with an open-addressing index, so a million ids cost
-/// roughly their UTF-8 length plus 16 bytes each instead of a string object and a dictionary entry.
+/// roughly their UTF-8 length plus 22 bytes each instead of a string object and a dictionary entry.
 /// </summary>
 public sealed class IdTable
 {
@@ -16,13 +17,18 @@ public sealed class IdTable
 
     private const long EmptySlot = -1;
 
+    /// <summary>Each id's entry in the arena: its index (4 bytes), its UTF-8 length (2 bytes), then its UTF-8.</summary>
+    private const int EntryHeaderBytes = 6;
+
     private byte[] _arena;
     private int _arenaLength;
+
+    /// <summary>Where each id's entry starts in the arena, by index.</summary>
     private int[] _offsets;
 
-    // Each slot holds an id's 31-bit hash above its index, so a probe rejects other ids without
-    // touching their rows: a lookup in a table far larger than the cache costs one miss in the
-    // slots and one in the arena.
+    // Each slot holds an id's 31-bit hash above its entry's place in the arena, so a probe rejects
+    // other ids without touching their entries, and a lookup in a table far larger than the cache
+    // costs one miss in the slots and one in the arena, whose entry holds the id's index.
     private long[] _slots;
     private int _count;
     private readonly bool _readOnly;
@@ -30,7 +36,7 @@ public sealed class IdTable
     public IdTable(int capacity = 4)
     {
         capacity = Math.Max(capacity, 4);
-        _arena = new byte[capacity * 24];
+        _arena = new byte[capacity * (16 + EntryHeaderBytes)];
         _offsets = new int[capacity + 1];
         _slots = CreateSlots(capacity);
     }
@@ -44,7 +50,7 @@ public sealed class IdTable
 
     public int Count => _count;
 
-    /// <summary>Bytes of UTF-8 held for the ids themselves.</summary>
+    /// <summary>Bytes of the arena in use: the ids' UTF-8 and a 6-byte header each.</summary>
     public int ArenaBytes => _arenaLength;
 
     /// <summary>Bytes held by the table's arrays.</summary>
@@ -55,8 +61,11 @@ public sealed class IdTable
     public ReadOnlySpan<byte> Utf8(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
-        return _arena.AsSpan(_offsets[index], _offsets[index + 1] - _offsets[index]);
+        return EntryUtf8(_offsets[index]);
     }
+
+    private ReadOnlySpan<byte> EntryUtf8(int offset) =>
+        _arena.AsSpan(offset + EntryHeaderBytes, BinaryPrimitives.ReadUInt16LittleEndian(_arena.AsSpan(offset + 4)));
 
     /// <summary>The index of <paramref name="id"/>, or -1 when it is not in the table.</summary>
     public int IndexOf(string id)
@@ -103,6 +112,8 @@ public sealed class IdTable
             throw new InvalidOperationException("A snapshot of an id table takes no ids.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(utf8.Length, ushort.MaxValue, nameof(utf8));
+
         var hash = Hash(utf8);
         var found = Find(utf8, hash, out var slot);
         if (found >= 0)
@@ -117,17 +128,22 @@ public sealed class IdTable
             Find(utf8, hash, out slot);
         }
 
-        EnsureArena(_arenaLength + utf8.Length);
-        if (_count + 1 >= _offsets.Length)
+        EnsureArena(_arenaLength + EntryHeaderBytes + utf8.Length);
+        if (_count >= _offsets.Length)
         {
             Array.Resize(ref _offsets, _offsets.Length * 2);
         }
 
-        utf8.CopyTo(_arena.AsSpan(_arenaLength));
-        _arenaLength += utf8.Length;
-        var index = _count++;
-        _offsets[index + 1] = _arenaLength;
-        _slots[slot] = ((long)hash << 32) | (uint)index;
+        var index = _count;
+        var offset = _arenaLength;
+        var entry = _arena.AsSpan(offset);
+        BinaryPrimitives.WriteInt32LittleEndian(entry, index);
+        BinaryPrimitives.WriteUInt16LittleEndian(entry[4..], (ushort)utf8.Length);
+        utf8.CopyTo(entry[EntryHeaderBytes..]);
+        _arenaLength += EntryHeaderBytes + utf8.Length;
+        _offsets[index] = offset;
+        _count++;
+        _slots[slot] = ((long)hash << 32) | (uint)offset;
         added = true;
         return index;
     }
@@ -161,11 +177,12 @@ public sealed class IdTable
                 return -1;
             }
 
-            // In a snapshot, a slot may hold an id the table it shares its slots with added later.
-            var candidate = (int)entry;
-            if ((int)(entry >> 32) == hash && candidate < _count && Utf8(candidate).SequenceEqual(utf8))
+            // In a snapshot, a slot may hold an id the table it shares its slots with added later,
+            // past the snapshot's end of the arena.
+            var offset = (int)(uint)entry;
+            if ((int)(entry >> 32) == hash && offset < _arenaLength && EntryUtf8(offset).SequenceEqual(utf8))
             {
-                return candidate;
+                return BinaryPrimitives.ReadInt32LittleEndian(_arena.AsSpan(offset));
             }
 
             slot = (slot + 1) & mask;
@@ -230,8 +247,17 @@ public sealed class IdTable
     public (byte[] Utf8, int[] Ends) Export()
     {
         var ends = new int[_count];
-        Array.Copy(_offsets, 1, ends, 0, _count);
-        return (_arena.AsSpan(0, _arenaLength).ToArray(), ends);
+        var utf8 = new byte[_arenaLength - (_count * EntryHeaderBytes)];
+        var end = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            var id = Utf8(i);
+            id.CopyTo(utf8.AsSpan(end));
+            end += id.Length;
+            ends[i] = end;
+        }
+
+        return (utf8, ends);
     }
 
     public static IdTable Import(byte[] utf8, int[] ends)
