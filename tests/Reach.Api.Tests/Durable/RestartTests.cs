@@ -64,10 +64,10 @@ public sealed class RestartTests(PostgresServer postgres)
     /// </summary>
     private static async Task<Dictionary<string, int>> RewriteJournalInOrleansFormatAsync(string database)
     {
-        var serializer = new ServiceCollection()
+        await using var services = new ServiceCollection()
             .AddSerializer(builder => builder.AddAssembly(typeof(CascadeBatch).Assembly).AddAssembly(typeof(AccountIndexJournalEntry).Assembly))
-            .BuildServiceProvider()
-            .GetRequiredService<Serializer>();
+            .BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         var rows = new List<(string Key, long Sequence, byte[] Payload)>();
