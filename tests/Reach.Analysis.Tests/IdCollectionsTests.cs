@@ -12,7 +12,8 @@ public sealed class IdCollectionsTests
         static ulong OneShot(string first, string second) => XxHash3.HashToUInt64(
             [.. MemoryMarshal.AsBytes(first.AsSpan()), 0, 0, .. MemoryMarshal.AsBytes(second.AsSpan())]);
 
-        string[] ids = ["a", "account-17", "ü-ß", "", "https://example.net/post/42/status"];
+        // Short pairs and pairs of the longest ids are hashed on the stack, longer ones by the streaming hasher.
+        string[] ids = ["a", "account-17", "ü-ß", "", "https://example.net/post/42/status", new string('q', IdTable.MaxIdLength), new string('z', 300)];
         foreach (var first in ids)
         {
             foreach (var second in ids)
