@@ -287,7 +287,7 @@ public static class IdHash
         var length = (first.Length + second.Length + 1) * sizeof(char);
         if (length <= PairOnStackBytes)
         {
-            Span<byte> pair = stackalloc byte[PairOnStackBytes];
+            Span<byte> pair = stackalloc byte[length];
             MemoryMarshal.AsBytes(first.AsSpan()).CopyTo(pair);
             var secondStart = (first.Length + 1) * sizeof(char);
             pair[(secondStart - 2)..secondStart].Clear();
@@ -302,6 +302,7 @@ public static class IdHash
         return hash.GetCurrentHashAsUInt64();
     }
 
+    /// <summary>Two ids of the longest allowed length, one of them with a short prefix (the directory's "like:"), and the separator.</summary>
     private const int PairOnStackBytes = ((2 * IdTable.MaxIdLength) + 8) * sizeof(char);
 
     public static int Shard(string id, int shards) => (int)(Of(id) % (ulong)shards);

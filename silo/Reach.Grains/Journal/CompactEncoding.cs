@@ -7,7 +7,7 @@ namespace Reach.Grains.Journal;
 /// <summary>
 /// Writes the compact journal encoding: unsigned varints, zigzag varints, UTF-8 strings with their
 /// length, arrays with their count, and nothing else — no field tags or type information, since
-/// each <see cref="IJournalCodec{TEntry}"/> writes and reads its fields in a fixed order.
+/// each <see cref="JournalCodec{TEntry}"/> writes and reads its fields in a fixed order.
 /// Arrays and strings may be null: their count or length is stored plus one, and zero is null.
 /// </summary>
 public readonly struct CompactWriter(IBufferWriter<byte> output)

@@ -32,7 +32,7 @@ public sealed class GrainJournals(
     /// <param name="codec">Writes the entries compactly; without one they are written with Orleans' serializer.</param>
     public GrainJournal<TEntry, TState> For<TEntry, TState>(
         Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
-        bool quickReplay = false, IJournalCodec<TEntry>? codec = null)
+        bool quickReplay = false, JournalCodec<TEntry>? codec = null)
         where TState : IJournaledState =>
         new(grain, stream, state, snapshot, estimatedSnapshotBytes, _store, serializer, codec, localCommits, options.Value, logger,
             quickReplay ? options.Value.QuickReplaySnapshotJournalRatio : options.Value.SnapshotJournalRatio);
@@ -57,7 +57,7 @@ public sealed class GrainJournal<TEntry, TState>
     private readonly Func<long> _estimatedSnapshotBytes;
     private readonly IJournalStore? _store;
     private readonly Serializer _serializer;
-    private readonly IJournalCodec<TEntry>? _codec;
+    private readonly JournalCodec<TEntry>? _codec;
     private readonly LocalCommits _localCommits;
     private readonly ReachOptions _options;
     private readonly ILogger _logger;
@@ -83,7 +83,7 @@ public sealed class GrainJournal<TEntry, TState>
 
     internal GrainJournal(
         Grain grain, string stream, IPersistentState<TState> state, Func<long, TState> snapshot, Func<long> estimatedSnapshotBytes,
-        IJournalStore? store, Serializer serializer, IJournalCodec<TEntry>? codec, LocalCommits localCommits, ReachOptions options, ILogger logger,
+        IJournalStore? store, Serializer serializer, JournalCodec<TEntry>? codec, LocalCommits localCommits, ReachOptions options, ILogger logger,
         double snapshotJournalRatio)
     {
         (_grain, _stream, _state, _snapshot, _estimatedSnapshotBytes) = (grain, stream, state, snapshot, estimatedSnapshotBytes);

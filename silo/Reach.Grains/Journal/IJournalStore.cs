@@ -8,7 +8,7 @@ public interface IJournalStore
 {
     /// <summary>
     /// Stores entry <paramref name="sequence"/> of a stream, encoded in <paramref name="format"/>
-    /// (0: Orleans' serializer, else the entry type's <see cref="IJournalCodec{TEntry}.Format"/>);
+    /// (0: Orleans' serializer, else the entry type's <see cref="JournalCodec{TEntry}.Format"/>);
     /// completes when it is durable.
     /// </summary>
     Task AppendAsync(string stream, long sequence, short format, byte[] payload);

@@ -7,25 +7,37 @@ namespace Reach.Grains.Journal;
 /// ingest. Each entry is stored with its <see cref="Format"/>, so entries written in an earlier
 /// format (0: Orleans' serializer) are still read, and a later change of encoding takes a new number.
 /// </summary>
-public interface IJournalCodec<TEntry>
+public abstract class JournalCodec<TEntry>
 {
     /// <summary>Stored with every entry this codec writes; never 0, which marks Orleans' serializer.</summary>
-    short Format { get; }
+    public abstract short Format { get; }
 
-    void Write(TEntry entry, CompactWriter writer);
+    public abstract void Write(TEntry entry, CompactWriter writer);
 
-    /// <summary>Reads an entry of <see cref="Format"/>; throws <see cref="InvalidDataException"/> on anything else.</summary>
-    TEntry Read(ReadOnlySpan<byte> payload);
+    /// <summary>
+    /// Reads a whole entry of <see cref="Format"/>; throws <see cref="InvalidDataException"/> on
+    /// anything else, including bytes left over after the last field.
+    /// </summary>
+    public TEntry Read(ReadOnlySpan<byte> payload)
+    {
+        var reader = new CompactReader(payload);
+        var entry = ReadFields(ref reader);
+        reader.EnsureAtEnd();
+        return entry;
+    }
+
+    /// <summary>Reads the fields <see cref="Write"/> wrote, in the same order.</summary>
+    protected abstract TEntry ReadFields(ref CompactReader reader);
 }
 
 /// <summary>Format 1 of <see cref="CascadeBatch"/>: its fields in declaration order.</summary>
-public sealed class CascadeBatchCodec : IJournalCodec<CascadeBatch>
+public sealed class CascadeBatchCodec : JournalCodec<CascadeBatch>
 {
     public static CascadeBatchCodec Instance { get; } = new();
 
-    public short Format => 1;
+    public override short Format => 1;
 
-    public void Write(CascadeBatch entry, CompactWriter writer)
+    public override void Write(CascadeBatch entry, CompactWriter writer)
     {
         if (writer.WriteCount(entry.Roots))
         {
@@ -50,16 +62,15 @@ public sealed class CascadeBatchCodec : IJournalCodec<CascadeBatch>
         writer.WriteLongs(entry.ImpressionTimes);
     }
 
-    public CascadeBatch Read(ReadOnlySpan<byte> payload)
+    protected override CascadeBatch ReadFields(ref CompactReader reader)
     {
-        var reader = new CompactReader(payload);
         var roots = new RootEvent[reader.ReadCount(minimumBytesEach: 4) ?? 0];
         for (var i = 0; i < roots.Length; i++)
         {
             roots[i] = new RootEvent(reader.ReadRequiredString(), reader.ReadSigned(), reader.ReadBool(), reader.ReadStrings());
         }
 
-        var batch = new CascadeBatch
+        return new CascadeBatch
         {
             Roots = roots,
             NodeIds = reader.ReadStrings() ?? [],
@@ -73,19 +84,17 @@ public sealed class CascadeBatchCodec : IJournalCodec<CascadeBatch>
             ImpressionCounts = reader.ReadLongs() ?? [],
             ImpressionTimes = reader.ReadLongs() ?? [],
         };
-        reader.EnsureAtEnd();
-        return batch;
     }
 }
 
 /// <summary>Format 1 of <see cref="DirectoryBatch"/>: claims, definitions, then references.</summary>
-public sealed class DirectoryBatchCodec : IJournalCodec<DirectoryBatch>
+public sealed class DirectoryBatchCodec : JournalCodec<DirectoryBatch>
 {
     public static DirectoryBatchCodec Instance { get; } = new();
 
-    public short Format => 1;
+    public override short Format => 1;
 
-    public void Write(DirectoryBatch entry, CompactWriter writer)
+    public override void Write(DirectoryBatch entry, CompactWriter writer)
     {
         writer.WriteStrings(entry.ClaimIds);
         writer.WriteFixed64s(entry.ClaimFingerprints);
@@ -108,10 +117,9 @@ public sealed class DirectoryBatchCodec : IJournalCodec<DirectoryBatch>
         }
     }
 
-    public DirectoryBatch Read(ReadOnlySpan<byte> payload)
+    protected override DirectoryBatch ReadFields(ref CompactReader reader)
     {
-        var reader = new CompactReader(payload);
-        var batch = new DirectoryBatch
+        return new DirectoryBatch
         {
             ClaimIds = reader.ReadStrings() ?? [],
             ClaimFingerprints = reader.ReadFixed64s() ?? [],
@@ -123,8 +131,6 @@ public sealed class DirectoryBatchCodec : IJournalCodec<DirectoryBatch>
             DefineFinal = reader.ReadBools() ?? [],
             References = ReadReferences(ref reader),
         };
-        reader.EnsureAtEnd();
-        return batch;
     }
 
     private static PostReference[] ReadReferences(ref CompactReader reader)
@@ -143,13 +149,13 @@ public sealed class DirectoryBatchCodec : IJournalCodec<DirectoryBatch>
 }
 
 /// <summary>Format 1 of <see cref="AccountIndexJournalEntry"/>: profiles, reposts, then a known follower count.</summary>
-public sealed class AccountIndexJournalCodec : IJournalCodec<AccountIndexJournalEntry>
+public sealed class AccountIndexJournalCodec : JournalCodec<AccountIndexJournalEntry>
 {
     public static AccountIndexJournalCodec Instance { get; } = new();
 
-    public short Format => 1;
+    public override short Format => 1;
 
-    public void Write(AccountIndexJournalEntry entry, CompactWriter writer)
+    public override void Write(AccountIndexJournalEntry entry, CompactWriter writer)
     {
         writer.WriteBool(entry.Profiles is not null);
         if (entry.Profiles is { } profiles)
@@ -167,9 +173,8 @@ public sealed class AccountIndexJournalCodec : IJournalCodec<AccountIndexJournal
         writer.WriteSigned(entry.KnownSetVersion);
     }
 
-    public AccountIndexJournalEntry Read(ReadOnlySpan<byte> payload)
+    protected override AccountIndexJournalEntry ReadFields(ref CompactReader reader)
     {
-        var reader = new CompactReader(payload);
         var profiles = reader.ReadBool()
             ? new ProfileBatch
             {
@@ -179,7 +184,7 @@ public sealed class AccountIndexJournalCodec : IJournalCodec<AccountIndexJournal
                 Times = reader.ReadLongs() ?? [],
             }
             : null;
-        var entry = new AccountIndexJournalEntry
+        return new AccountIndexJournalEntry
         {
             Profiles = profiles,
             RepostAccounts = reader.ReadStrings(),
@@ -188,7 +193,5 @@ public sealed class AccountIndexJournalCodec : IJournalCodec<AccountIndexJournal
             KnownFollowers = reader.ReadSigned(),
             KnownSetVersion = reader.ReadSigned(),
         };
-        reader.EnsureAtEnd();
-        return entry;
     }
 }

@@ -145,7 +145,7 @@ public sealed class JournalCodecTests
         Assert.Equal(new string?[] { null }, new CompactReader([2, 0]).ReadNullableStrings());
     }
 
-    private static byte[] Encode<T>(IJournalCodec<T> codec, T entry)
+    private static byte[] Encode<T>(JournalCodec<T> codec, T entry)
     {
         var buffer = new ArrayBufferWriter<byte>();
         codec.Write(entry, new CompactWriter(buffer));
