@@ -200,12 +200,21 @@ public sealed class AccountIndexGrain(
     private bool[] RecordReposts(string[] accountIds, string[] repostIds)
     {
         var added = new bool[accountIds.Length];
+        var keys = new ulong[accountIds.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = IdHash.Of(accountIds[i], repostIds[i]);
+            _reposts.Prefetch(keys[i]);
+        }
+
+        var accounts = new IdLookahead(_accounts, accountIds);
         for (var i = 0; i < accountIds.Length; i++)
         {
-            if (_reposts.Add(IdHash.Of(accountIds[i], repostIds[i])))
+            accounts.Advance();
+            if (_reposts.Add(keys[i]))
             {
                 added[i] = true;
-                var row = Row(accountIds[i]); // may grow the columns: index after it
+                var row = RowFor(accounts.GetOrAddCurrent(out var isNewRow), isNewRow); // may grow the columns: index after it
                 _repostsMade[row]++;
                 _dirty = true;
             }
@@ -237,9 +246,11 @@ public sealed class AccountIndexGrain(
             (sizes[i], versions[i]) = row < 0 ? (Unknown, Unknown) : (_known[row], _setVersions[row]);
         }
 
+        var lookahead = new IdLookahead(_accounts, accountIds);
         for (var i = 0; i < asked; i++)
         {
-            Fill(i, _accounts.IndexOf(accountIds[i]));
+            lookahead.Advance();
+            Fill(i, lookahead.IndexOfCurrent());
         }
 
         string[]? changedIds = null;
@@ -300,9 +311,11 @@ public sealed class AccountIndexGrain(
             _repostsMade[row]));
     }
 
-    private int Row(string accountId)
+    private int Row(string accountId) => RowFor(_accounts.GetOrAdd(accountId, out var added), added);
+
+    /// <summary>The account's row, with its columns made ready when it was just added.</summary>
+    private int RowFor(int row, bool added)
     {
-        var row = _accounts.GetOrAdd(accountId, out var added);
         if (!added)
         {
             return row;

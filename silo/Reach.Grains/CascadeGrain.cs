@@ -107,11 +107,10 @@ public sealed class CascadeGrain(
 
         var outcomes = new ItemOutcome[batch.NodeIds.Length];
         var reasons = new string?[batch.NodeIds.Length];
+        var lookahead = _graph.LookAhead(batch.NodeIds, batch.NodeAccounts, batch.NodeParents);
         for (var i = 0; i < outcomes.Length; i++)
         {
-            var result = _graph.AddNode(
-                batch.NodeIds[i], batch.NodeAccounts[i], batch.NodeParents[i], batch.NodeTimes[i],
-                batch.NodeIsQuote[i] ? NodeKind.Quote : NodeKind.Repost);
+            var result = _graph.AddNextNode(ref lookahead, batch.NodeTimes[i], batch.NodeIsQuote[i] ? NodeKind.Quote : NodeKind.Repost);
             outcomes[i] = ToOutcome(result.Outcome);
             reasons[i] = result.Reason;
         }

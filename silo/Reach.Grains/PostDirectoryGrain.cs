@@ -133,9 +133,11 @@ public sealed class PostDirectoryGrain(
     {
         var deliveries = new List<Delivery>();
         var conflicts = new bool[batch.ClaimIds.Length];
+        var claims = new IdLookahead(_posts, batch.ClaimIds);
         for (var i = 0; i < conflicts.Length; i++)
         {
-            var post = Post(batch.ClaimIds[i]);
+            claims.Advance();
+            var post = Placed(claims.GetOrAddCurrent(out var added), added);
             var fingerprint = batch.ClaimFingerprints[i] | 1; // 0 marks an unclaimed id
             if (_claims[post] == 0)
             {
@@ -156,12 +158,24 @@ public sealed class PostDirectoryGrain(
             Define(Post(batch.DefineIds[i]), batch.DefineRoots[i], batch.DefineFinal[i], deliveries);
         }
 
-        var isNew = new bool[batch.References.Length];
-        for (var i = 0; i < batch.References.Length; i++)
+        var references = batch.References;
+        var keys = new ulong[references.Length];
+        var targets = new string[references.Length];
+        for (var i = 0; i < references.Length; i++)
         {
-            var reference = batch.References[i];
-            isNew[i] = _seenReferences.Add(KeyOf(reference));
-            var post = Post(reference.TargetId);
+            keys[i] = KeyOf(references[i]);
+            _seenReferences.Prefetch(keys[i]);
+            targets[i] = references[i].TargetId;
+        }
+
+        var isNew = new bool[references.Length];
+        var targetLookahead = new IdLookahead(_posts, targets);
+        for (var i = 0; i < references.Length; i++)
+        {
+            targetLookahead.Advance();
+            var reference = references[i];
+            isNew[i] = _seenReferences.Add(keys[i]);
+            var post = Placed(targetLookahead.GetOrAddCurrent(out var added), added);
             foreach (var root in RootsOf(post))
             {
                 if (Counts(reference, post))
@@ -204,13 +218,15 @@ public sealed class PostDirectoryGrain(
 
     private static ulong KeyOf(PostReference reference) => reference.Kind switch
     {
-        ReferenceKind.Like => IdHash.Of("like:" + reference.AccountId, reference.TargetId),
-        _ => IdHash.Of("post:" + reference.SourceId, reference.TargetId),
+        ReferenceKind.Like => IdHash.Of("like:", reference.AccountId, reference.TargetId),
+        _ => IdHash.Of("post:", reference.SourceId, reference.TargetId),
     };
 
-    private int Post(string postId)
+    private int Post(string postId) => Placed(_posts.GetOrAdd(postId, out var added), added);
+
+    /// <summary>The post's index, with room made for it in the columns when it was just added.</summary>
+    private int Placed(int post, bool added)
     {
-        var post = _posts.GetOrAdd(postId, out var added);
         if (added && post >= _rootOf.Length)
         {
             Array.Resize(ref _rootOf, _rootOf.Length * 2);

@@ -67,6 +67,7 @@ public sealed class CascadeGraphTests
         Assert.Equal(AddOutcome.Added, graph.AddNode("b", "B", "a", At(20), NodeKind.Repost).Outcome);
 
         Assert.Equal(AddOutcome.Cycle, graph.AddNode("c", "C", "b", At(30), NodeKind.Repost).Outcome);
+        Assert.Equal(AddOutcome.Cycle, graph.AddNode("s", "S", "s", At(30), NodeKind.Repost).Outcome);
         Assert.Equal(3, graph.NodeCount);
         Assert.Equal(AddOutcome.Added, graph.AddNode("c", "C", "p", At(30), NodeKind.Repost).Outcome);
         Assert.Equal(3, CascadeMetricsCalculator.Compute(graph).Depth);
@@ -82,6 +83,64 @@ public sealed class CascadeGraphTests
 
         Assert.Equal([1, 2], cycles);
         Assert.Equal(2, graph.NodeCount);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_batch_candidate_closes_a_cycle_exactly_when_its_parents_lead_back_to_it(int seed)
+    {
+        var random = new Random(seed);
+        string Id() => $"n{random.Next(12)}";
+        for (var round = 0; round < 400; round++)
+        {
+            var graph = new CascadeGraph("p");
+            var parentOf = new Dictionary<string, string?>();
+            for (var i = random.Next(8); i > 0; i--)
+            {
+                var (post, parent) = (Id(), random.Next(4) == 0 ? "p" : Id());
+                if (graph.AddNode(post, "A", parent, At(i), NodeKind.Repost).Outcome == AddOutcome.Added)
+                {
+                    parentOf[post] = parent;
+                }
+            }
+
+            var batch = Enumerable.Range(0, random.Next(1, 10))
+                .Select(_ => (Id(), random.Next(5) == 0 ? null : random.Next(4) == 0 ? "p" : Id()))
+                .ToArray();
+
+            // The model: a new id with a named parent closes a cycle when following declared parents
+            // through what is stored and the batch accepted so far comes back to it.
+            var expected = new List<int>();
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var (post, parent) = batch[i];
+                if (parentOf.ContainsKey(post) || parent is null || parent == "p")
+                {
+                    parentOf.TryAdd(post, parent);
+                    continue;
+                }
+
+                var name = parent;
+                var steps = 0;
+                while (name is not null && name != post && steps++ <= parentOf.Count)
+                {
+                    name = parentOf.GetValueOrDefault(name);
+                }
+
+                if (name == post)
+                {
+                    expected.Add(i);
+                }
+                else
+                {
+                    parentOf[post] = parent;
+                }
+            }
+
+            Assert.Equal(expected, graph.FindCycles(batch));
+        }
     }
 
     [Fact]

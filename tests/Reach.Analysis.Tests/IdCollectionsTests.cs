@@ -25,6 +25,22 @@ public sealed class IdCollectionsTests
         Assert.NotEqual(IdHash.Of("ab", "c"), IdHash.Of("a", "bc"));
     }
 
+    [Fact]
+    public void A_pair_hash_with_a_prefix_is_the_pair_hash_of_the_prefixed_first_id()
+    {
+        string[] ids = ["a", "", "ü-ß", new string('q', IdTable.MaxIdLength), new string('z', 300)];
+        foreach (var prefix in new[] { "like:", "" })
+        {
+            foreach (var first in ids)
+            {
+                foreach (var second in ids)
+                {
+                    Assert.Equal(IdHash.Of(prefix + first, second), IdHash.Of(prefix, first, second));
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
@@ -62,6 +78,49 @@ public sealed class IdCollectionsTests
         Assert.Equal(-1, snapshot.IndexOf("added-after-the-copies"));
         Assert.Equal(reference.OrderBy(e => e.Value).Select(e => e.Key), snapshot.Ids());
         Assert.Equal(reference.OrderBy(e => e.Value).Select(e => e.Key), imported.Ids());
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 3)]
+    [InlineData(2, 40)]
+    [InlineData(3, 2_000)]
+    public void Lookups_through_a_lookahead_find_and_add_exactly_what_the_table_itself_would(int seed, int batchLength)
+    {
+        var random = new Random(seed);
+        var table = new IdTable();
+        var reference = new Dictionary<string, int>(StringComparer.Ordinal);
+        string?[] shapes = ["p{0}", "ü-{0}-ß", new string('l', 400) + "{0}", null];
+        for (var round = 0; round < 20; round++)
+        {
+            // The table grows while the batch is looked up: loads started ahead may point into arrays it has left.
+            var batch = Enumerable.Range(0, batchLength)
+                .Select(_ => shapes[random.Next(shapes.Length)] is { } shape ? string.Format(shape, random.Next(3_000)) : null)
+                .ToArray();
+            var lookahead = new IdLookahead(table, batch);
+            foreach (var id in batch)
+            {
+                lookahead.Advance();
+                Assert.Same(id, lookahead.Current);
+                var expected = id is null ? -1 : reference.GetValueOrDefault(id, -1);
+                Assert.Equal(expected, lookahead.IndexOfCurrent());
+                if (id is null)
+                {
+                    continue;
+                }
+
+                if (random.Next(2) == 0)
+                {
+                    var index = lookahead.GetOrAddCurrent(out var added);
+                    Assert.Equal(expected < 0, added);
+                    Assert.Equal(expected < 0 ? reference.Count : expected, index);
+                    reference.TryAdd(id, index);
+                }
+            }
+        }
+
+        Assert.Equal(reference.Count, table.Count);
+        Assert.All(reference, pair => Assert.Equal(pair.Value, table.IndexOf(pair.Key)));
     }
 
     [Fact]

@@ -177,10 +177,46 @@ public sealed partial class CascadeGraph
         return AddResult.Added;
     }
 
-    /// <summary>Adds a repost or quote; <paramref name="parentPostId"/> null means "not known" (root).</summary>
-    public AddResult AddNode(string postId, string accountId, string? parentPostId, long at, NodeKind kind)
+    /// <summary>
+    /// Overlaps the cache misses of adding a batch of nodes: add them with <see cref="AddNextNode"/>,
+    /// in the batch's order.
+    /// </summary>
+    public NodeLookahead LookAhead(
+        ReadOnlySpan<string?> postIds, ReadOnlySpan<string?> accountIds, ReadOnlySpan<string?> parentPostIds) =>
+        new(new IdLookahead(_ids, postIds), new IdLookahead(_accounts, accountIds), new IdLookahead(_ids, parentPostIds));
+
+    public ref struct NodeLookahead(IdLookahead posts, IdLookahead accounts, IdLookahead parents)
     {
-        var existing = _ids.IndexOf(postId);
+        internal IdLookahead Posts = posts;
+        internal IdLookahead Accounts = accounts;
+        internal IdLookahead Parents = parents;
+    }
+
+    /// <summary><see cref="AddNode"/> of the next node of the batch <paramref name="nodes"/> looks ahead in.</summary>
+    public AddResult AddNextNode(ref NodeLookahead nodes, long at, NodeKind kind)
+    {
+        nodes.Posts.Advance();
+        nodes.Accounts.Advance();
+        nodes.Parents.Advance();
+        return Add(
+            new HashedId(nodes.Posts.Current!, nodes.Posts.CurrentHash),
+            new HashedId(nodes.Accounts.Current!, nodes.Accounts.CurrentHash),
+            nodes.Parents.Current is { } parent ? new HashedId(parent, nodes.Parents.CurrentHash) : null,
+            at,
+            kind);
+    }
+
+    /// <summary>An id and its hash in the id tables, when already computed.</summary>
+    private readonly record struct HashedId(string Id, int Hash = IdTable.UnknownHash);
+
+    /// <summary>Adds a repost or quote; <paramref name="parentPostId"/> null means "not known" (root).</summary>
+    public AddResult AddNode(string postId, string accountId, string? parentPostId, long at, NodeKind kind) =>
+        Add(new HashedId(postId), new HashedId(accountId), parentPostId is null ? null : new HashedId(parentPostId), at, kind);
+
+    private AddResult Add(HashedId post, HashedId account, HashedId? parent, long at, NodeKind kind)
+    {
+        var (postId, accountId, parentPostId) = (post.Id, account.Id, parent?.Id);
+        var existing = _ids.IndexOf(postId, post.Hash);
         if (existing == 0)
         {
             return new AddResult(AddOutcome.Conflict, $"'{postId}' is the root of this cascade, not a repost of it");
@@ -194,25 +230,25 @@ public sealed partial class CascadeGraph
         }
 
         var named = parentPostId is not null && parentPostId != RootPostId;
-        if (named && CreatesCycle(postId, parentPostId!, pending: null, pendingParents: null))
+        if (named && CreatesCycle(postId, parentPostId!))
         {
             return new AddResult(AddOutcome.Cycle, $"parent chain of '{postId}' through '{parentPostId}' would form a cycle");
         }
 
-        var node = _ids.GetOrAdd(postId);
+        var node = _ids.GetOrAdd(postId, post.Hash, out _);
         EnsureCapacity(node + 1);
         _count = node + 1;
-        _account[node] = _accounts.GetOrAdd(accountId);
+        _account[node] = _accounts.GetOrAdd(accountId, account.Hash, out _);
         _at[node] = at;
         _kind[node] = (byte)kind;
         _flags[node] = parentPostId is null ? (byte)0 : ExplicitFlag;
         _parent[node] = 0;
         if (named)
         {
-            var parent = _ids.IndexOf(parentPostId!);
-            if (parent > 0)
+            var parentNode = _ids.IndexOf(parentPostId!, parent!.Value.Hash);
+            if (parentNode > 0)
             {
-                _parent[node] = parent;
+                _parent[node] = parentNode;
             }
             else
             {
@@ -248,23 +284,28 @@ public sealed partial class CascadeGraph
     public IReadOnlyList<int> FindCycles(IReadOnlyList<(string PostId, string? ParentPostId)> candidates)
     {
         List<int>? cycles = null;
-        var pending = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pending = new Dictionary<string, string?>(StringComparer.Ordinal);
         var pendingParents = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < candidates.Count; i++)
         {
             var (postId, parent) = candidates[i];
-            if (parent is null || parent == RootPostId || _ids.IndexOf(postId) >= 0 || pending.ContainsKey(postId))
+            if (parent is null || parent == RootPostId)
             {
+                // The first of an id's candidates is the one stored; a later one with another parent is a conflict, not a cycle.
+                pending.TryAdd(postId, parent);
                 continue;
             }
 
-            if (CreatesCycle(postId, parent, pending, pendingParents))
+            // Only an id that something waits for can close a cycle, so only for those does it
+            // matter whether the id is stored already (a stored id is a repeat, not a new node).
+            // Repeats of stored ids may enter the pending map: the walk reads stored parents first.
+            if (Awaited(postId, parent, pendingParents) && _ids.IndexOf(postId) < 0 && !pending.ContainsKey(postId)
+                && ParentsLeadBackTo(postId, parent, pending))
             {
                 (cycles ??= []).Add(i);
             }
-            else
+            else if (pending.TryAdd(postId, parent))
             {
-                pending[postId] = parent;
                 pendingParents.Add(parent);
             }
         }
@@ -325,14 +366,18 @@ public sealed partial class CascadeGraph
     /// Whether naming <paramref name="parentPostId"/> as parent of the new node <paramref name="postId"/>
     /// closes a cycle: only possible when something already waits for <paramref name="postId"/>.
     /// </summary>
-    private bool CreatesCycle(
-        string postId, string parentPostId, Dictionary<string, string>? pending, HashSet<string>? pendingParents)
-    {
-        if (!_waitingFor.ContainsKey(postId) && (pendingParents is null || !pendingParents.Contains(postId)))
-        {
-            return false;
-        }
+    private bool CreatesCycle(string postId, string parentPostId) =>
+        Awaited(postId, parentPostId, pendingParents: null) && ParentsLeadBackTo(postId, parentPostId, pending: null);
 
+    private bool Awaited(string postId, string parentPostId, HashSet<string>? pendingParents) =>
+        parentPostId == postId || _waitingFor.ContainsKey(postId) || (pendingParents?.Contains(postId) ?? false);
+
+    /// <summary>
+    /// Whether following declared parents from <paramref name="parentPostId"/>, through stored nodes
+    /// and then through <paramref name="pending"/> ones not stored, comes back to <paramref name="postId"/>.
+    /// </summary>
+    private bool ParentsLeadBackTo(string postId, string parentPostId, Dictionary<string, string?>? pending)
+    {
         var name = parentPostId;
         for (var steps = 0; steps <= _count + (pending?.Count ?? 0); steps++)
         {
@@ -342,20 +387,19 @@ public sealed partial class CascadeGraph
             }
 
             string? next;
-            if (pending is not null && pending.TryGetValue(name, out var pendingParent))
+            var node = _ids.IndexOf(name);
+            if (node > 0)
+            {
+                next = _declaredParentOf.TryGetValue(node, out var declared) ? declared
+                    : _parent[node] > 0 ? _ids[_parent[node]] : null;
+            }
+            else if (node < 0 && pending is not null && pending.TryGetValue(name, out var pendingParent))
             {
                 next = pendingParent;
             }
             else
             {
-                var node = _ids.IndexOf(name);
-                if (node <= 0)
-                {
-                    return false;
-                }
-
-                next = _declaredParentOf.TryGetValue(node, out var declared) ? declared
-                    : _parent[node] > 0 ? _ids[_parent[node]] : null;
+                return false;
             }
 
             if (next is null || next == RootPostId)

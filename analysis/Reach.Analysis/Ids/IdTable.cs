@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 
 namespace Reach.Analysis.Ids;
@@ -16,6 +17,9 @@ public sealed class IdTable
     public const int MaxIdLength = 128;
 
     private const long EmptySlot = -1;
+
+    /// <summary>Stands for a hash not computed yet: the hashes of ids are never negative.</summary>
+    internal const int UnknownHash = -1;
 
     /// <summary>Each id's entry in the arena: its index (4 bytes), its UTF-8 length (2 bytes), then its UTF-8.</summary>
     private const int EntryHeaderBytes = 6;
@@ -68,13 +72,16 @@ public sealed class IdTable
         _arena.AsSpan(offset + EntryHeaderBytes, BinaryPrimitives.ReadUInt16LittleEndian(_arena.AsSpan(offset + 4)));
 
     /// <summary>The index of <paramref name="id"/>, or -1 when it is not in the table.</summary>
-    public int IndexOf(string id)
+    public int IndexOf(string id) => IndexOf(id, UnknownHash);
+
+    /// <summary><see cref="IndexOf(string)"/> with the id's hash already known (<see cref="UnknownHash"/> when not).</summary>
+    internal int IndexOf(string id, int hash)
     {
         Span<byte> buffer = stackalloc byte[MaxIdLength * 3];
         var utf8 = Encode(id, buffer, out var rented);
         try
         {
-            return Find(utf8, Hash(utf8), out _);
+            return Find(utf8, hash == UnknownHash ? Hash(utf8) : hash, out _);
         }
         finally
         {
@@ -85,14 +92,62 @@ public sealed class IdTable
         }
     }
 
+    /// <summary>The hash this table files <paramref name="id"/> under.</summary>
+    internal static int HashOf(string id)
+    {
+        Span<byte> buffer = stackalloc byte[MaxIdLength * 3];
+        var utf8 = Encode(id, buffer, out var rented);
+        var hash = Hash(utf8);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return hash;
+    }
+
+    /// <summary>Starts loading the slot where the lookup of an id with this hash begins.</summary>
+    internal unsafe void PrefetchSlot(int hash)
+    {
+        if (Sse.IsSupported)
+        {
+            fixed (long* slots = _slots)
+            {
+                Sse.Prefetch0(slots + (hash & (_slots.Length - 1)));
+            }
+        }
+    }
+
+    /// <summary>Starts loading the arena entry of the id in this hash's first slot, if that id's hash is this one.</summary>
+    internal unsafe void PrefetchEntry(int hash)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        var entry = _slots[hash & (_slots.Length - 1)];
+        var offset = (int)(uint)entry;
+        if (entry != EmptySlot && (int)(entry >> 32) == hash && offset < _arenaLength)
+        {
+            fixed (byte* arena = _arena)
+            {
+                Sse.Prefetch0(arena + offset);
+            }
+        }
+    }
+
     /// <summary>Adds <paramref name="id"/> unless present; returns its index and whether it was added.</summary>
-    public int GetOrAdd(string id, out bool added)
+    public int GetOrAdd(string id, out bool added) => GetOrAdd(id, UnknownHash, out added);
+
+    /// <summary><see cref="GetOrAdd(string, out bool)"/> with the id's hash already known (<see cref="UnknownHash"/> when not).</summary>
+    internal int GetOrAdd(string id, int hash, out bool added)
     {
         Span<byte> buffer = stackalloc byte[MaxIdLength * 3];
         var utf8 = Encode(id, buffer, out var rented);
         try
         {
-            return GetOrAdd(utf8, out added);
+            return GetOrAdd(utf8, hash == UnknownHash ? Hash(utf8) : hash, out added);
         }
         finally
         {
@@ -105,7 +160,9 @@ public sealed class IdTable
 
     public int GetOrAdd(string id) => GetOrAdd(id, out _);
 
-    public int GetOrAdd(ReadOnlySpan<byte> utf8, out bool added)
+    public int GetOrAdd(ReadOnlySpan<byte> utf8, out bool added) => GetOrAdd(utf8, Hash(utf8), out added);
+
+    private int GetOrAdd(ReadOnlySpan<byte> utf8, int hash, out bool added)
     {
         if (_readOnly)
         {
@@ -114,7 +171,6 @@ public sealed class IdTable
 
         ArgumentOutOfRangeException.ThrowIfGreaterThan(utf8.Length, ushort.MaxValue, nameof(utf8));
 
-        var hash = Hash(utf8);
         var found = Find(utf8, hash, out var slot);
         if (found >= 0)
         {
@@ -280,25 +336,36 @@ public static class IdHash
     public static ulong Of(string id) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(id.AsSpan()));
 
     /// <summary>The hash of both ids' UTF-16 bytes with two zero bytes between them.</summary>
-    public static ulong Of(string first, string second)
+    public static ulong Of(string first, string second) => OfPair([], first, second);
+
+    /// <summary>
+    /// The pair hash of (<paramref name="prefix"/> + <paramref name="first"/>, <paramref name="second"/>),
+    /// without building the joined string.
+    /// </summary>
+    public static ulong Of(string prefix, string first, string second) => OfPair(prefix, first, second);
+
+    private static ulong OfPair(ReadOnlySpan<char> prefix, ReadOnlySpan<char> first, ReadOnlySpan<char> second)
     {
         // Two ids of the longest allowed length fit on the stack and take one one-shot hash, which
-        // costs less than the streaming hasher's reset and three appends.
-        var length = (first.Length + second.Length + 1) * sizeof(char);
+        // costs less than the streaming hasher's reset and appends.
+        var firstLength = prefix.Length + first.Length;
+        var length = (firstLength + second.Length + 1) * sizeof(char);
         if (length <= PairOnStackBytes)
         {
             Span<byte> pair = stackalloc byte[length];
-            MemoryMarshal.AsBytes(first.AsSpan()).CopyTo(pair);
-            var secondStart = (first.Length + 1) * sizeof(char);
+            MemoryMarshal.AsBytes(prefix).CopyTo(pair);
+            MemoryMarshal.AsBytes(first).CopyTo(pair[(prefix.Length * sizeof(char))..]);
+            var secondStart = (firstLength + 1) * sizeof(char);
             pair[(secondStart - 2)..secondStart].Clear();
-            MemoryMarshal.AsBytes(second.AsSpan()).CopyTo(pair[secondStart..]);
-            return XxHash3.HashToUInt64(pair[..length]);
+            MemoryMarshal.AsBytes(second).CopyTo(pair[secondStart..]);
+            return XxHash3.HashToUInt64(pair);
         }
 
         var hash = Hasher();
-        hash.Append(MemoryMarshal.AsBytes(first.AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes(prefix));
+        hash.Append(MemoryMarshal.AsBytes(first));
         hash.Append([0, 0]);
-        hash.Append(MemoryMarshal.AsBytes(second.AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes(second));
         return hash.GetCurrentHashAsUInt64();
     }
 

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Numerics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Reach.Analysis.Ids;
 
@@ -41,6 +42,21 @@ public sealed class UInt64Set : IEnumerable<ulong>
 
         _nonZero++;
         return true;
+    }
+
+    /// <summary>
+    /// Starts loading the slot where <see cref="Add"/> or <see cref="Contains"/> of
+    /// <paramref name="key"/> begins, so that a loop over many keys can overlap their cache misses.
+    /// </summary>
+    public unsafe void Prefetch(ulong key)
+    {
+        if (Sse.IsSupported)
+        {
+            fixed (ulong* slots = _slots)
+            {
+                Sse.Prefetch0(slots + SlotOf(key, _shift));
+            }
+        }
     }
 
     public bool Contains(ulong key)
