@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using System.Text;
 
 namespace Reach.Analysis.Ids;
@@ -107,33 +106,16 @@ public sealed class IdTable
     }
 
     /// <summary>Starts loading the slot where the lookup of an id with this hash begins.</summary>
-    internal unsafe void PrefetchSlot(int hash)
-    {
-        if (Sse.IsSupported)
-        {
-            fixed (long* slots = _slots)
-            {
-                Sse.Prefetch0(slots + (hash & (_slots.Length - 1)));
-            }
-        }
-    }
+    internal void PrefetchSlot(int hash) => CacheHint.Prefetch(in _slots[hash & (_slots.Length - 1)]);
 
     /// <summary>Starts loading the arena entry of the id in this hash's first slot, if that id's hash is this one.</summary>
-    internal unsafe void PrefetchEntry(int hash)
+    internal void PrefetchEntry(int hash)
     {
-        if (!Sse.IsSupported)
-        {
-            return;
-        }
-
         var entry = _slots[hash & (_slots.Length - 1)];
         var offset = (int)(uint)entry;
         if (entry != EmptySlot && (int)(entry >> 32) == hash && offset < _arenaLength)
         {
-            fixed (byte* arena = _arena)
-            {
-                Sse.Prefetch0(arena + offset);
-            }
+            CacheHint.Prefetch(in _arena[offset]);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Numerics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Reach.Analysis.Ids;
 
@@ -48,16 +47,7 @@ public sealed class UInt64Set : IEnumerable<ulong>
     /// Starts loading the slot where <see cref="Add"/> or <see cref="Contains"/> of
     /// <paramref name="key"/> begins, so that a loop over many keys can overlap their cache misses.
     /// </summary>
-    public unsafe void Prefetch(ulong key)
-    {
-        if (Sse.IsSupported)
-        {
-            fixed (ulong* slots = _slots)
-            {
-                Sse.Prefetch0(slots + SlotOf(key, _shift));
-            }
-        }
-    }
+    public void Prefetch(ulong key) => CacheHint.Prefetch(in _slots[SlotOf(key, _shift)]);
 
     public bool Contains(ulong key)
     {

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 
-namespace Reach.Analysis.Cascades;
+namespace Reach.Analysis;
 
 /// <summary>Loads a cache line ahead of its use where the address comes from data the hardware prefetcher cannot follow.</summary>
 internal static class CacheHint
