@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -11,6 +12,7 @@ namespace Reach.Analysis.Ids;
 /// Ids are kept as UTF-8 in one byte arena with an open-addressing index, so a million ids cost
 /// roughly their UTF-8 length plus 22 bytes each instead of a string object and a dictionary entry.
 /// </summary>
+[SkipLocalsInit] // the stack buffers ids are encoded into are read only as far as they were written
 public sealed class IdTable
 {
     public const int MaxIdLength = 128;
@@ -313,6 +315,7 @@ public sealed class IdTable
 }
 
 /// <summary>Stable 64-bit hashing of ids, used to pick shards and to key compact sets.</summary>
+[SkipLocalsInit] // a pair's stack buffer is written in full before it is hashed
 public static class IdHash
 {
     public static ulong Of(string id) => XxHash3.HashToUInt64(MemoryMarshal.AsBytes(id.AsSpan()));
