@@ -284,8 +284,8 @@ public sealed partial class CascadeGraph
     public IReadOnlyList<int> FindCycles(IReadOnlyList<(string PostId, string? ParentPostId)> candidates)
     {
         List<int>? cycles = null;
-        var pending = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var pendingParents = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Dictionary<string, string?>(candidates.Count, StringComparer.Ordinal);
+        var pendingParents = new HashSet<string>(candidates.Count, StringComparer.Ordinal);
         for (var i = 0; i < candidates.Count; i++)
         {
             var (postId, parent) = candidates[i];
@@ -379,7 +379,8 @@ public sealed partial class CascadeGraph
     private bool ParentsLeadBackTo(string postId, string parentPostId, Dictionary<string, string?>? pending)
     {
         var name = parentPostId;
-        for (var steps = 0; steps <= _count + (pending?.Count ?? 0); steps++)
+        var maxSteps = _count + (pending?.Count ?? 0);
+        for (var steps = 0; steps <= maxSteps; steps++)
         {
             if (name == postId)
             {
@@ -390,8 +391,16 @@ public sealed partial class CascadeGraph
             var node = _ids.IndexOf(name);
             if (node > 0)
             {
-                next = _declaredParentOf.TryGetValue(node, out var declared) ? declared
-                    : _parent[node] > 0 ? _ids[_parent[node]] : null;
+                // Stored nodes lead to the root through stored parents, unless one of them names a
+                // parent not stored yet: climb by index, without decoding the names in between.
+                string? declared;
+                while (!_declaredParentOf.TryGetValue(node, out declared) && node > 0 && steps <= maxSteps)
+                {
+                    node = _parent[node];
+                    steps++;
+                }
+
+                next = declared;
             }
             else if (node < 0 && pending is not null && pending.TryGetValue(name, out var pendingParent))
             {

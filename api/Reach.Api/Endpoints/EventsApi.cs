@@ -55,14 +55,18 @@ public static class EventsApi
                 statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type");
         }
 
-        var body = await ReadBodyAsync(request.BodyReader, limits.MaxBatchBytes, cancellationToken);
-        if (body is null)
+        if (await ReadBodyAsync(request.BodyReader, limits.MaxBatchBytes, cancellationToken) is not { } body)
         {
             return TypedResults.Problem($"A batch may hold at most {limits.MaxBatchBytes} bytes; split it.",
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Batch too large");
         }
 
-        var parsed = ndjson ? EventParser.ParseNdjson(body) : EventParser.ParseJsonArray(body);
+        ParsedBatch parsed;
+        using (body)
+        {
+            parsed = ndjson ? EventParser.ParseNdjson(body.Bytes) : EventParser.ParseJsonArray(body.Bytes);
+        }
+
         if (parsed.Events.Count == 0 && parsed.Errors.Count == 0)
         {
             return Problems.BadRequest("Empty batch", "The batch holds no events.");
@@ -84,7 +88,13 @@ public static class EventsApi
         return TypedResults.Ok(outcome.Report);
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, long maxBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body, null when it is longer than <paramref name="maxBytes"/>. A batch is usually
+    /// larger than the 85 kB from which an array goes to the large-object heap, and a new array per
+    /// request had the garbage collector sweep that heap every few requests: bodies up to
+    /// <see cref="PooledBodyBytes"/> go into a buffer rented from the shared pool instead.
+    /// </summary>
+    private static async Task<RequestBody?> ReadBodyAsync(PipeReader reader, long maxBytes, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -97,12 +107,31 @@ public static class EventsApi
 
             if (result.IsCompleted)
             {
-                var body = result.Buffer.ToArray();
+                var length = (int)result.Buffer.Length;
+                var pooled = length <= PooledBodyBytes;
+                var buffer = pooled ? ArrayPool<byte>.Shared.Rent(length) : new byte[length];
+                result.Buffer.CopyTo(buffer);
                 reader.AdvanceTo(result.Buffer.End);
-                return body;
+                return new RequestBody(buffer, length, pooled);
             }
 
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    /// <summary>Larger bodies get an array of their own, so that the pool does not keep one of up to the batch limit for good.</summary>
+    private const int PooledBodyBytes = 8 * 1024 * 1024;
+
+    private readonly record struct RequestBody(byte[] Buffer, int Length, bool Pooled) : IDisposable
+    {
+        public ReadOnlySpan<byte> Bytes => Buffer.AsSpan(0, Length);
+
+        public void Dispose()
+        {
+            if (Pooled)
+            {
+                ArrayPool<byte>.Shared.Return(Buffer);
+            }
         }
     }
 }
