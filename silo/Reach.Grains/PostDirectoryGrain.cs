@@ -176,11 +176,15 @@ public sealed class PostDirectoryGrain(
             var reference = references[i];
             isNew[i] = _seenReferences.Add(keys[i]);
             var post = Placed(targetLookahead.GetOrAddCurrent(out var added), added);
-            foreach (var root in RootsOf(post))
+            if (_rootOf[post] >= 0 && Counts(reference, post))
             {
-                if (Counts(reference, post))
+                deliveries.Add(new Delivery(reference, _roots[_rootOf[post]]));
+                if (_moreRoots.TryGetValue(post, out var more))
                 {
-                    deliveries.Add(new Delivery(reference, _roots[root]));
+                    foreach (var root in more)
+                    {
+                        deliveries.Add(new Delivery(reference, _roots[root]));
+                    }
                 }
             }
 
@@ -201,7 +205,14 @@ public sealed class PostDirectoryGrain(
         _dirty |= added;
         if (added && _dependents.TryGetValue(post, out var waiting))
         {
-            deliveries.AddRange(waiting.Where(reference => Counts(reference, post)).Select(reference => new Delivery(reference, rootPostId)));
+            // A loop, not a lambda: a closure over the parameters would be allocated on every call.
+            foreach (var reference in waiting)
+            {
+                if (Counts(reference, post))
+                {
+                    deliveries.Add(new Delivery(reference, rootPostId));
+                }
+            }
         }
 
         if (final && !_final[post])
@@ -269,23 +280,6 @@ public sealed class PostDirectoryGrain(
 
         more.Add(root);
         return true;
-    }
-
-    private IEnumerable<int> RootsOf(int post)
-    {
-        if (_rootOf[post] < 0)
-        {
-            yield break;
-        }
-
-        yield return _rootOf[post];
-        if (_moreRoots.TryGetValue(post, out var more))
-        {
-            foreach (var root in more)
-            {
-                yield return root;
-            }
-        }
     }
 
     private List<PostReference> Dependents(int post)

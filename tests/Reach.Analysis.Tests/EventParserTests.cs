@@ -29,12 +29,23 @@ public sealed class EventParserTests
         Assert.Equal(["b", "c"], batch.Events[3].Event.FollowerIds);
     }
 
+    [Fact]
+    public void A_type_written_with_escapes_is_the_type_it_spells()
+    {
+        var batch = Ndjson("""{"type":"rep\u006fst","postId":"r","accountId":"b","rootPostId":"p","at":"2026-01-01T00:00:00Z"}""");
+
+        Assert.Equal(EventType.Repost, Assert.Single(batch.Events).Event.Type);
+    }
+
     [Theory]
     [InlineData("""{"type":"repost","postId":"r","accountId":"b","at":"2026-01-01T00:00:00Z"}""", "missing required field 'rootPostId'")]
     [InlineData("""{"type":"post","postId":"p","accountId":"a","at":"2026-01-01T00:00:00"}""", "'at' must be an ISO-8601 time with an offset")]
     [InlineData("""{"type":"post","postId":"p","accountId":"a","at":"yesterday"}""", "'at' must be an ISO-8601 time with an offset")]
     [InlineData("""{"type":"post","postId":"","accountId":"a","at":"2026-01-01T00:00:00Z"}""", "'postId' must be 1–128 characters")]
     [InlineData("""{"type":"boost","postId":"p","at":"2026-01-01T00:00:00Z"}""", "unknown event type 'boost'")]
+    [InlineData("""{"type":"Repost","postId":"p","at":"2026-01-01T00:00:00Z"}""", "unknown event type 'Repost'")]
+    [InlineData("""{"type":"reposts","postId":"p","at":"2026-01-01T00:00:00Z"}""", "unknown event type 'reposts'")]
+    [InlineData("""{"type":7,"postId":"p","at":"2026-01-01T00:00:00Z"}""", "'type' must be a string")]
     [InlineData("""{"type":"account","accountId":"a","followers":-1,"at":"2026-01-01T00:00:00Z"}""", "'followers' must be an integer from 0 to")]
     [InlineData("""{"type":"impressions","postId":"p","count":9007199254740993,"at":"2026-01-01T00:00:00Z"}""", "'count' must be an integer from 0 to")]
     [InlineData("""{"type":"post","postId":"s\ud800","accountId":"a","at":"2026-01-01T00:00:00Z"}""", "not valid JSON text")]

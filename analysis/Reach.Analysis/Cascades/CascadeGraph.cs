@@ -82,7 +82,10 @@ public sealed partial class CascadeGraph
         _count = 1;
     }
 
-    public string RootPostId => _ids[0];
+    // Decoded once: ingest compares every parent a batch names with it.
+    private string? _rootPostId;
+
+    public string RootPostId => _rootPostId ??= _ids[0];
 
     /// <summary>True once the root post (or, for a quote's own cascade, the quote) has arrived.</summary>
     public bool RootKnown => _account[0] >= 0;

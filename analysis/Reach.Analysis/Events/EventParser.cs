@@ -179,6 +179,14 @@ public static class EventParser
     {
         if (name.SequenceEqual("type"u8))
         {
+            // A known type, as nearly every event has, takes its name's constant instead of a new string.
+            if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence
+                && ReachEvent.TryParseType(reader.ValueSpan, out var type))
+            {
+                fields.Type = ReachEvent.TypeName(type);
+                return null;
+            }
+
             return ReadString(ref reader, "type", out fields.Type);
         }
 
@@ -406,12 +414,12 @@ public static class EventParser
             return Outcome.Fail($"unknown event type '{Truncate(f.Type)}'; expected one of account, follow, unfollow, followers, post, repost, quote, reply, like, impressions");
         }
 
-        var missing = new List<string>(4);
+        List<string>? missing = null;
         void Require(bool present, string name)
         {
             if (!present)
             {
-                missing.Add(name);
+                (missing ??= []).Add(name);
             }
         }
 
@@ -459,7 +467,7 @@ public static class EventParser
         }
 
         Require(f.At is not null, "at");
-        if (missing.Count > 0)
+        if (missing is not null)
         {
             var names = string.Join(", ", missing.Select(m => $"'{m}'"));
             return Outcome.Fail($"{ReachEvent.TypeName(type)} event is missing required field{(missing.Count > 1 ? "s" : "")} {names}");

@@ -57,6 +57,25 @@ public sealed record ReachEvent
 
     public static bool TryParseType(string name, out EventType type) => TypesByName.TryGetValue(name, out type);
 
+    /// <summary><see cref="TryParseType(string, out EventType)"/> of a name's UTF-8 bytes.</summary>
+    public static bool TryParseType(ReadOnlySpan<byte> utf8, out EventType type)
+    {
+        foreach (var (name, value) in TypesByUtf8Name)
+        {
+            if (utf8.SequenceEqual(name))
+            {
+                type = value;
+                return true;
+            }
+        }
+
+        type = default;
+        return false;
+    }
+
+    private static readonly (byte[] Name, EventType Type)[] TypesByUtf8Name =
+        [.. Enum.GetValues<EventType>().Select(t => (System.Text.Encoding.UTF8.GetBytes(TypeName(t)), t))];
+
     private static readonly Dictionary<string, EventType> TypesByName =
         Enum.GetValues<EventType>().ToDictionary(TypeName, StringComparer.Ordinal);
 }
