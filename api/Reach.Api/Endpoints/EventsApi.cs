@@ -89,10 +89,10 @@ public static class EventsApi
     }
 
     /// <summary>
-    /// The whole body, null when it is longer than <paramref name="maxBytes"/>. A batch is usually
-    /// larger than the 85 kB from which an array goes to the large-object heap, and a new array per
-    /// request had the garbage collector sweep that heap every few requests: bodies up to
-    /// <see cref="PooledBodyBytes"/> go into a buffer rented from the shared pool instead.
+    /// The whole body, null when it is longer than <paramref name="maxBytes"/>. A batch of a
+    /// thousand events is larger than the 85 kB from which an array goes to the large-object heap,
+    /// which only a full collection reclaims, so bodies up to <see cref="PooledBodyBytes"/> go into a
+    /// buffer rented from the shared pool instead of a new array per request.
     /// </summary>
     private static async Task<RequestBody?> ReadBodyAsync(PipeReader reader, long maxBytes, CancellationToken cancellationToken)
     {
