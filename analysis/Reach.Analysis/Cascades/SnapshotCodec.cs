@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -11,17 +12,11 @@ internal struct SnapshotWriter(int capacity)
 
     public void WriteVar(ulong value)
     {
-        Ensure(10);
-        while (value >= 0x80)
-        {
-            _buffer[_length++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        _buffer[_length++] = (byte)value;
+        Ensure(VarInt.MaxBytes);
+        _length += VarInt.Write(_buffer.AsSpan(_length), value);
     }
 
-    public void WriteZigZag(long value) => WriteVar((ulong)((value << 1) ^ (value >> 63)));
+    public void WriteZigZag(long value) => WriteVar(VarInt.ZigZag(value));
 
     public void WriteByte(byte value)
     {
@@ -80,27 +75,14 @@ internal ref struct SnapshotReader(ReadOnlySpan<byte> data, int start)
 
     public readonly bool AtEnd => _position == _data.Length;
 
-    public ulong ReadVar()
+    public ulong ReadVar() => VarInt.Read(_data, ref _position, out var value) switch
     {
-        ulong value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            var b = ReadByte();
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-        }
+        OperationStatus.Done => value,
+        OperationStatus.NeedMoreData => throw new InvalidDataException("Cascade snapshot is truncated."),
+        _ => throw new InvalidDataException("Cascade snapshot holds a malformed number."),
+    };
 
-        throw new InvalidDataException("Cascade snapshot holds a malformed number.");
-    }
-
-    public long ReadZigZag()
-    {
-        var value = ReadVar();
-        return (long)(value >> 1) ^ -(long)(value & 1);
-    }
+    public long ReadZigZag() => VarInt.UnZigZag(ReadVar());
 
     public byte ReadByte()
     {

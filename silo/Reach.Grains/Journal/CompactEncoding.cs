@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Reach.Analysis;
 
 namespace Reach.Grains.Journal;
 
@@ -18,21 +19,9 @@ public readonly struct CompactWriter(IBufferWriter<byte> output)
     /// <summary>In a string array, a string's UTF-8 length is stored plus this; 0 is null.</summary>
     internal const int StringLengthOffset = 2;
 
-    public void WriteUnsigned(ulong value)
-    {
-        var span = output.GetSpan(10);
-        var written = 0;
-        while (value >= 0x80)
-        {
-            span[written++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
+    public void WriteUnsigned(ulong value) => output.Advance(VarInt.Write(output.GetSpan(VarInt.MaxBytes), value));
 
-        span[written++] = (byte)value;
-        output.Advance(written);
-    }
-
-    public void WriteSigned(long value) => WriteUnsigned((ulong)((value << 1) ^ (value >> 63)));
+    public void WriteSigned(long value) => WriteUnsigned(VarInt.ZigZag(value));
 
     public void WriteBool(bool value) => WriteUnsigned(value ? 1UL : 0UL);
 
@@ -155,32 +144,14 @@ public ref struct CompactReader(ReadOnlySpan<byte> payload)
 
     public readonly bool AtEnd => _position == _payload.Length;
 
-    public ulong ReadUnsigned()
+    public ulong ReadUnsigned() => VarInt.Read(_payload, ref _position, out var value) switch
     {
-        ulong value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            if (_position >= _payload.Length)
-            {
-                throw Truncated();
-            }
+        OperationStatus.Done => value,
+        OperationStatus.NeedMoreData => throw Truncated(),
+        _ => throw new InvalidDataException("A journal entry holds a varint longer than 64 bits."),
+    };
 
-            var b = _payload[_position++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-        }
-
-        throw new InvalidDataException("A journal entry holds a varint longer than 64 bits.");
-    }
-
-    public long ReadSigned()
-    {
-        var zigzag = ReadUnsigned();
-        return (long)(zigzag >> 1) ^ -(long)(zigzag & 1);
-    }
+    public long ReadSigned() => VarInt.UnZigZag(ReadUnsigned());
 
     public bool ReadBool() => ReadUnsigned() switch
     {
