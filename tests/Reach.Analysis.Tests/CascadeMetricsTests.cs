@@ -106,13 +106,29 @@ public sealed class CascadeMetricsTests
         }
     }
 
-    [Fact]
-    public void Velocity_and_time_ranks_of_a_cascade_too_large_to_select_by_a_plain_quickselect_are_the_counts_by_hand_in_either_arrival_order()
+    [Theory]
+    [InlineData(40_000)] // too many for a plain quickselect: the histogram selection
+    [InlineData(100_000)] // enough for one pass over the times
+    public void Velocity_and_time_ranks_of_a_large_cascade_are_the_counts_by_hand_in_any_arrival_order(int reposts)
     {
-        // Reposts at 1, 2, …, 40,000 s and two more at 36,400 s, an hour before the latest: the last
-        // hour, (36,400, 40,000], holds 3,600. Of 40,002 reposts the half rank is the 20,001st, at 20,001 s.
-        var scrambled = Enumerable.Range(0, 40_000).Select(i => (i * 7919 % 40_000) + 1).Concat([36_400, 36_400]).ToArray();
-        foreach (var arrival in new[] { scrambled, scrambled.Order().ToArray() })
+        // Reposts at 1, 2, …, R s and two more at R − 3,600 s, an hour before the latest: the last
+        // hour, (R − 3,600, R], holds 3,600. Of R + 2 reposts the half rank is the (R/2 + 1)-th, at R/2 + 1 s.
+        var scrambled = Enumerable.Range(0, reposts).Select(i => (int)((long)i * 7_919 % reposts) + 1).Concat([reposts - 3_600, reposts - 3_600]).ToArray();
+        var inOrder = scrambled.Order().ToArray();
+        var oneLate = (int[])inOrder.Clone();
+        (oneLate[500], oneLate[501]) = (oneLate[501], oneLate[500]);
+
+        // The largest times at every place a sample of 4,096 of them would look: its brackets miss.
+        var stride = scrambled.Length / 4_096;
+        var largestFirst = inOrder.Reverse().ToArray();
+        var misleading = new int[scrambled.Length];
+        var (fromSmallest, fromLargest) = (0, 0);
+        for (var i = 0; i < misleading.Length; i++)
+        {
+            misleading[i] = i % stride == 0 && i / stride < 4_096 ? largestFirst[fromLargest++] : inOrder[fromSmallest++];
+        }
+
+        foreach (var arrival in new[] { scrambled, inOrder, oneLate, misleading })
         {
             var nodes = arrival.Select((s, i) => ($"n{i}", (string?)null, $"acct{i}", (double)s)).ToArray();
 
@@ -123,7 +139,8 @@ public sealed class CascadeMetricsTests
             Assert.Equal(10.0, metrics.TimeToReposts["10"]);
             Assert.Equal(100.0, metrics.TimeToReposts["100"]);
             Assert.Equal(1000.0, metrics.TimeToReposts["1000"]);
-            Assert.Equal(20_001.0, metrics.HalfLifeSeconds);
+            Assert.Equal((reposts / 2) + 1.0, metrics.HalfLifeSeconds);
+            Assert.Equal(reposts, (metrics.LatestAt!.Value - RootTime).TotalSeconds);
         }
     }
 

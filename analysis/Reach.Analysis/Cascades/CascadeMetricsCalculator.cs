@@ -65,8 +65,7 @@ public static class CascadeMetricsCalculator
         {
             var rootAt = graph.Times[0];
             var repostTimes = graph.Times[1..];
-            var (earliest, latest, sorted) = TimeRange(repostTimes, rootAt);
-            var (ranked, halfLife, velocity) = TimeRanks(repostTimes, sorted, earliest, latest, rootAt);
+            var (latest, ranked, halfLife, velocity) = TimeRanks(repostTimes, rootAt);
             var explicitEdges = graph.ExplicitEdgeCount;
             var rootEdges = n - 1 - explicitEdges;
             var (participants, exposure, unknownAudience) = Audience(graph, followersByAccount);
@@ -156,6 +155,9 @@ public static class CascadeMetricsCalculator
     /// along its ancestors; more go through the breadth-first walk.
     /// </summary>
     private const int MaxLateNodeShare = 64;
+
+    /// <summary>From this many reposts on, their times are gone through in one pass; fewer are in the cache for the three passes of the plain way.</summary>
+    private const int OnePassTimes = 1 << 16;
 
     /// <summary>Levels counted in a fixed table while the depths are walked; deeper trees are counted again once their depth is known.</summary>
     private const int ShallowLevels = 256;
@@ -519,29 +521,21 @@ public static class CascadeMetricsCalculator
 
     private static InvalidOperationException NotATree() => new("The cascade is not a tree rooted at node 0.");
 
-    /// <summary>The earliest and latest of the reposts' times (the latest no earlier than the root's), and whether they are in order.</summary>
-    /// <remarks>
-    /// In order means no time earlier than the one before it (and the first no earlier than the root's):
-    /// checked four times at once against the same times shifted by one, so that the pass carries no
-    /// dependency from one time to the next beyond the running minimum and maximum.
-    /// </remarks>
-    private static (long Earliest, long Latest, bool Sorted) TimeRange(ReadOnlySpan<long> times, long rootAt)
+    /// <summary>The earliest and latest of the reposts' times, the latest no earlier than the root's.</summary>
+    private static (long Earliest, long Latest) TimeRange(ReadOnlySpan<long> times, long rootAt)
     {
         var earliest = long.MaxValue;
         var latest = rootAt;
-        var sorted = times.IsEmpty || times[0] >= rootAt;
-        var i = 1;
-        if (Vector256.IsHardwareAccelerated && times.Length > Vector256<long>.Count)
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated && times.Length >= Vector256<long>.Count)
         {
-            var low = Vector256.Create(times[0]);
-            var high = Vector256.Create(Math.Max(rootAt, times[0]));
-            var descents = Vector256<long>.Zero;
+            var low = Vector256.Create(earliest);
+            var high = Vector256.Create(latest);
             for (; i <= times.Length - Vector256<long>.Count; i += Vector256<long>.Count)
             {
                 var current = Vector256.Create(times.Slice(i, Vector256<long>.Count));
                 low = Vector256.Min(low, current);
                 high = Vector256.Max(high, current);
-                descents |= Vector256.LessThan(current, Vector256.Create(times.Slice(i - 1, Vector256<long>.Count)));
             }
 
             for (var lane = 0; lane < Vector256<long>.Count; lane++)
@@ -549,24 +543,42 @@ public static class CascadeMetricsCalculator
                 earliest = Math.Min(earliest, low[lane]);
                 latest = Math.Max(latest, high[lane]);
             }
-
-            sorted &= descents == Vector256<long>.Zero;
-        }
-        else if (!times.IsEmpty)
-        {
-            earliest = times[0];
-            latest = Math.Max(latest, times[0]);
         }
 
         for (; i < times.Length; i++)
         {
-            var t = times[i];
-            sorted &= t >= times[i - 1];
-            earliest = Math.Min(earliest, t);
-            latest = Math.Max(latest, t);
+            earliest = Math.Min(earliest, times[i]);
+            latest = Math.Max(latest, times[i]);
         }
 
-        return (earliest, latest, sorted);
+        return (earliest, latest);
+    }
+
+    /// <summary>Whether no time is earlier than the one before it: four at a time against the same shifted by one, stopping at the first that is.</summary>
+    private static bool InOrder(ReadOnlySpan<long> times)
+    {
+        var i = 1;
+        if (Vector256.IsHardwareAccelerated && times.Length > Vector256<long>.Count)
+        {
+            for (; i <= times.Length - Vector256<long>.Count; i += Vector256<long>.Count)
+            {
+                var current = Vector256.Create(times.Slice(i, Vector256<long>.Count));
+                if (Vector256.LessThanAny(current, Vector256.Create(times.Slice(i - 1, Vector256<long>.Count))))
+                {
+                    return false;
+                }
+            }
+        }
+
+        for (; i < times.Length; i++)
+        {
+            if (times[i] < times[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>How many of <paramref name="times"/>, which are in order, are later than <paramref name="after"/>: found by halving.</summary>
@@ -588,10 +600,11 @@ public static class CascadeMetricsCalculator
     /// </summary>
     /// <remarks>
     /// Times already in order (the usual case: reposts stored as they arrive) are read directly;
-    /// others are selected, counting the last hour's in the same pass.
+    /// others are selected, counting the last hour's in the same pass. Many times are gone through
+    /// once for all of it (<see cref="Selection.SelectRanksInOnePass"/>) unless that pass cannot
+    /// settle the ranks.
     /// </remarks>
-    private static (IReadOnlyDictionary<string, double?> Ranked, double? HalfLife, int LastHour) TimeRanks(
-        ReadOnlySpan<long> times, bool sorted, long earliest, long latest, long rootAt)
+    private static (long Latest, IReadOnlyDictionary<string, double?> Ranked, double? HalfLife, int LastHour) TimeRanks(ReadOnlySpan<long> times, long rootAt)
     {
         var reposts = times.Length;
         var halfRank = (reposts + 1) / 2;
@@ -618,44 +631,62 @@ public static class CascadeMetricsCalculator
 
         long[] selected;
         int lastHour;
-        var hourBeforeLatest = latest - TicksPerHour;
-        if (sorted)
+        if (InOrder(times))
         {
+            // Read directly: the ranks are positions, and the last hour's reposts the last ones.
+            var latestInOrder = times.IsEmpty ? rootAt : Math.Max(rootAt, times[^1]);
             selected = new long[wanted.Length];
             for (var i = 0; i < wanted.Length; i++)
             {
                 selected[i] = times[wanted[i]];
             }
 
-            lastHour = RepostsAfter(times, hourBeforeLatest);
+            lastHour = RepostsAfter(times, latestInOrder - TicksPerHour);
+            return Ranked(latestInOrder, selected, lastHour);
         }
-        else
+
+        var scratch = ArrayPool<long>.Shared.Rent(times.Length);
+        try
         {
-            var scratch = ArrayPool<long>.Shared.Rent(times.Length);
-            try
+            long[]? settled = null;
+            long earliest, latest;
+            if (times.Length >= OnePassTimes)
             {
-                selected = Selection.SelectRanks(times, wanted, scratch, earliest, latest, hourBeforeLatest, out lastHour);
+                var pass = Selection.SelectRanksInOnePass(times, wanted, scratch, rootAt, TicksPerHour);
+                (earliest, latest) = (pass.Min, Math.Max(rootAt, pass.Max));
+                (settled, lastHour) = (pass.AtRanks, pass.NearTop ?? 0);
             }
-            finally
+            else
             {
-                ArrayPool<long>.Shared.Return(scratch);
+                (earliest, latest) = TimeRange(times, rootAt);
+                lastHour = 0;
             }
-        }
 
-        var values = new Dictionary<int, long>();
-        for (var i = 0; i < wanted.Length; i++)
+            selected = settled ?? Selection.SelectRanks(times, wanted, scratch, earliest, latest, latest - TicksPerHour, out lastHour);
+            return Ranked(latest, selected, lastHour);
+        }
+        finally
         {
-            values[wanted[i] + 1] = selected[i];
+            ArrayPool<long>.Shared.Return(scratch);
         }
 
-        double Seconds(long t) => (t - rootAt) / (double)TimeSpan.TicksPerSecond;
-        var ranked = new Dictionary<string, double?>(RepostRanks.Length);
-        foreach (var k in RepostRanks)
+        (long, IReadOnlyDictionary<string, double?>, double?, int) Ranked(long latest, long[] selected, int lastHour)
         {
-            ranked[k.ToString()] = values.TryGetValue(k, out var t) ? Seconds(t) : null;
-        }
+            var values = new Dictionary<int, long>();
+            for (var i = 0; i < wanted.Length; i++)
+            {
+                values[wanted[i] + 1] = selected[i];
+            }
 
-        return (ranked, reposts > 0 ? Seconds(values[halfRank]) : null, lastHour);
+            double Seconds(long t) => (t - rootAt) / (double)TimeSpan.TicksPerSecond;
+            var ranked = new Dictionary<string, double?>(RepostRanks.Length);
+            foreach (var k in RepostRanks)
+            {
+                ranked[k.ToString()] = values.TryGetValue(k, out var t) ? Seconds(t) : null;
+            }
+
+            return (latest, ranked, reposts > 0 ? Seconds(values[halfRank]) : null, lastHour);
+        }
     }
 
     /// <summary>
@@ -686,7 +717,7 @@ public static class CascadeMetricsCalculator
 }
 
 /// <summary>Quickselect (Hoare partition, median of three): the k-th smallest in expected O(n).</summary>
-public static class Selection
+public static partial class Selection
 {
     private const int MaxHistogramBits = 16;
     private const int SmallInput = 32_768;
