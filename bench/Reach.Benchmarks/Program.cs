@@ -5,6 +5,12 @@ using Reach.Benchmarks;
 // dotnet run -c Release --project bench/Reach.Benchmarks -- --filter '*'
 // dotnet run -c Release --project bench/Reach.Benchmarks -- memory [nodes]
 // dotnet run -c Release --project bench/Reach.Benchmarks -- compare export|measure …   (bench/compare/compare.py runs it)
+// dotnet run -c Release --project bench/Reach.Benchmarks -- alternate <Class>.<Method> <nodes> <rounds> <build A> <build B>
+if (args.Length > 0 && args[0] == "alternate")
+{
+    return Alternation.Run(args);
+}
+
 if (args.Length > 0 && args[0] == "compare")
 {
     return Compare.Run(args);
