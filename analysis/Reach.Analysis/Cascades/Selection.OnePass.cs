@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.Intrinsics;
 
 namespace Reach.Analysis.Cascades;
@@ -149,7 +150,13 @@ public static partial class Selection
             var high = Vector256.Create(long.MinValue);
             var descents = Vector256<long>.Zero;
             Span<Vector256<long>> belowCounts = stackalloc Vector256<long>[k];
-            belowCounts.Clear();
+            Span<Vector256<long>> lows = stackalloc Vector256<long>[k];
+            Span<Vector256<long>> highs = stackalloc Vector256<long>[k];
+            for (var j = 0; j < k; j++)
+            {
+                (belowCounts[j], lows[j], highs[j]) = (Vector256<long>.Zero, Vector256.Create(intervals[j].Low), Vector256.Create(intervals[j].High));
+            }
+
             for (var lane = 1; lane < width; lane++)
             {
                 inOrder &= values[lane] >= values[lane - 1];
@@ -166,22 +173,16 @@ public static partial class Selection
                 }
 
                 var inside = Vector256<long>.Zero;
-                for (var j = 0; j < k; j++)
+                for (var j = 0; j < lows.Length; j++)
                 {
-                    var isBelow = Vector256.LessThan(current, Vector256.Create(intervals[j].Low));
+                    var isBelow = Vector256.LessThan(current, lows[j]);
                     belowCounts[j] -= isBelow;
-                    inside |= ~isBelow & Vector256.LessThanOrEqual(current, Vector256.Create(intervals[j].High));
+                    inside |= Vector256.AndNot(Vector256.LessThanOrEqual(current, highs[j]), isBelow);
                 }
 
-                if (inside != Vector256<long>.Zero)
+                for (var lanes = inside.ExtractMostSignificantBits(); lanes != 0; lanes &= lanes - 1)
                 {
-                    for (var lane = 0; lane < width; lane++)
-                    {
-                        if (inside[lane] != 0)
-                        {
-                            scratch[gathered++] = current[lane];
-                        }
-                    }
+                    scratch[gathered++] = values[i + BitOperations.TrailingZeroCount(lanes)];
                 }
             }
 
