@@ -526,66 +526,6 @@ public static class CascadeMetricsCalculator
 
     private static InvalidOperationException NotATree() => new("The cascade is not a tree rooted at node 0.");
 
-    /// <summary>The earliest and latest of the reposts' times, the latest no earlier than the root's.</summary>
-    private static (long Earliest, long Latest) TimeRange(ReadOnlySpan<long> times, long rootAt)
-    {
-        var earliest = long.MaxValue;
-        var latest = rootAt;
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated && times.Length >= Vector256<long>.Count)
-        {
-            var low = Vector256.Create(earliest);
-            var high = Vector256.Create(latest);
-            for (; i <= times.Length - Vector256<long>.Count; i += Vector256<long>.Count)
-            {
-                var current = Vector256.Create(times.Slice(i, Vector256<long>.Count));
-                low = Vector256.Min(low, current);
-                high = Vector256.Max(high, current);
-            }
-
-            for (var lane = 0; lane < Vector256<long>.Count; lane++)
-            {
-                earliest = Math.Min(earliest, low[lane]);
-                latest = Math.Max(latest, high[lane]);
-            }
-        }
-
-        for (; i < times.Length; i++)
-        {
-            earliest = Math.Min(earliest, times[i]);
-            latest = Math.Max(latest, times[i]);
-        }
-
-        return (earliest, latest);
-    }
-
-    /// <summary>Whether no time is earlier than the one before it: four at a time against the same shifted by one, stopping at the first that is.</summary>
-    private static bool InOrder(ReadOnlySpan<long> times)
-    {
-        var i = 1;
-        if (Vector256.IsHardwareAccelerated && times.Length > Vector256<long>.Count)
-        {
-            for (; i <= times.Length - Vector256<long>.Count; i += Vector256<long>.Count)
-            {
-                var current = Vector256.Create(times.Slice(i, Vector256<long>.Count));
-                if (Vector256.LessThanAny(current, Vector256.Create(times.Slice(i - 1, Vector256<long>.Count))))
-                {
-                    return false;
-                }
-            }
-        }
-
-        for (; i < times.Length; i++)
-        {
-            if (times[i] < times[i - 1])
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>How many of <paramref name="times"/>, which are in order, are later than <paramref name="after"/>: found by halving.</summary>
     private static int RepostsAfter(ReadOnlySpan<long> times, long after)
     {
@@ -636,7 +576,7 @@ public static class CascadeMetricsCalculator
 
         long[] selected;
         int lastHour;
-        if (InOrder(times))
+        if (Selection.InOrder(times))
         {
             // Read directly: the ranks are positions, and the last hour's reposts the last ones.
             var latestInOrder = times.IsEmpty ? rootAt : Math.Max(rootAt, times[^1]);
@@ -663,7 +603,8 @@ public static class CascadeMetricsCalculator
             }
             else
             {
-                (earliest, latest) = TimeRange(times, rootAt);
+                (earliest, latest) = Selection.Range(times);
+                latest = Math.Max(rootAt, latest);
                 lastHour = 0;
             }
 
@@ -736,19 +677,70 @@ public static partial class Selection
     /// </summary>
     public static long[] SelectRanks(ReadOnlySpan<long> values, ReadOnlySpan<int> ranks, Span<long> scratch)
     {
-        var min = long.MaxValue;
-        var max = long.MinValue;
-        if (values.Length > SmallInput)
+        var (min, max) = values.Length > SmallInput ? Range(values) : (long.MaxValue, long.MinValue);
+        return SelectRanks(values, ranks, scratch, min, max, long.MaxValue, out _);
+    }
+
+    /// <summary>The smallest and largest of <paramref name="values"/> (at least one), four at a time.</summary>
+    public static (long Min, long Max) Range(ReadOnlySpan<long> values)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(values.Length, nameof(values));
+        var (min, max) = (values[0], values[0]);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<long>.Count)
         {
-            foreach (var v in values)
+            var low = Vector256.Create(min);
+            var high = Vector256.Create(max);
+            for (; i <= values.Length - Vector256<long>.Count; i += Vector256<long>.Count)
             {
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
+                var current = Vector256.Create(values.Slice(i, Vector256<long>.Count));
+                low = Vector256.Min(low, current);
+                high = Vector256.Max(high, current);
+            }
+
+            for (var lane = 0; lane < Vector256<long>.Count; lane++)
+            {
+                min = Math.Min(min, low[lane]);
+                max = Math.Max(max, high[lane]);
             }
         }
 
-        return SelectRanks(values, ranks, scratch, min, max, long.MaxValue, out _);
+        for (; i < values.Length; i++)
+        {
+            min = Math.Min(min, values[i]);
+            max = Math.Max(max, values[i]);
+        }
+
+        return (min, max);
     }
+
+    /// <summary>Whether no value is smaller than the one before it: four at a time against the same shifted by one, stopping at the first that is.</summary>
+    public static bool InOrder(ReadOnlySpan<long> values)
+    {
+        var i = 1;
+        if (Vector256.IsHardwareAccelerated && values.Length > Vector256<long>.Count)
+        {
+            for (; i <= values.Length - Vector256<long>.Count; i += Vector256<long>.Count)
+            {
+                var current = Vector256.Create(values.Slice(i, Vector256<long>.Count));
+                if (Vector256.LessThanAny(current, Vector256.Create(values.Slice(i - 1, Vector256<long>.Count))))
+                {
+                    return false;
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            if (values[i] < values[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
 
     /// <summary>
     /// As <see cref="SelectRanks(ReadOnlySpan{long}, ReadOnlySpan{int}, Span{long})"/>, with bounds of

@@ -73,8 +73,8 @@ public static partial class Selection
             var intervals = Merge(brackets, sample);
             if (intervals.Sum(interval => interval.Share) > MaxGatheredShare)
             {
-                var (min, max, inOrder) = Range(values);
-                return new OnePassSelection(min, max, inOrder, null, null);
+                var (min, max) = Range(values);
+                return new OnePassSelection(min, max, InOrder(values), null, null);
             }
 
             return Pass(values, ranks, scratch, intervals, topFloor, window);
@@ -284,20 +284,6 @@ public static partial class Selection
         }
 
         return j;
-    }
-
-    private static (long Min, long Max, bool InOrder) Range(ReadOnlySpan<long> values)
-    {
-        var (min, max, inOrder) = (values[0], values[0], true);
-        for (var i = 1; i < values.Length; i++)
-        {
-            var v = values[i];
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-            inOrder &= v >= values[i - 1];
-        }
-
-        return (min, max, inOrder);
     }
 
     /// <summary>Values from <paramref name="Low"/> to <paramref name="High"/>, both included, holding about <paramref name="Share"/> of them by the sample.</summary>

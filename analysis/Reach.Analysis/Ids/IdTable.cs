@@ -78,33 +78,15 @@ public sealed class IdTable
     /// <summary><see cref="IndexOf(string)"/> with the id's hash already known (<see cref="UnknownHash"/> when not).</summary>
     internal int IndexOf(string id, int hash)
     {
-        Span<byte> buffer = stackalloc byte[MaxIdLength * 3];
-        var utf8 = Encode(id, buffer, out var rented);
-        try
-        {
-            return Find(utf8, hash == UnknownHash ? Hash(utf8) : hash, out _);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        using var encoded = new EncodedId(id, stackalloc byte[MaxIdLength * 3]);
+        return Find(encoded.Utf8, hash == UnknownHash ? Hash(encoded.Utf8) : hash, out _);
     }
 
     /// <summary>The hash this table files <paramref name="id"/> under.</summary>
     internal static int HashOf(string id)
     {
-        Span<byte> buffer = stackalloc byte[MaxIdLength * 3];
-        var utf8 = Encode(id, buffer, out var rented);
-        var hash = Hash(utf8);
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-
-        return hash;
+        using var encoded = new EncodedId(id, stackalloc byte[MaxIdLength * 3]);
+        return Hash(encoded.Utf8);
     }
 
     /// <summary>Starts loading the slot where the lookup of an id with this hash begins.</summary>
@@ -127,19 +109,8 @@ public sealed class IdTable
     /// <summary><see cref="GetOrAdd(string, out bool)"/> with the id's hash already known (<see cref="UnknownHash"/> when not).</summary>
     internal int GetOrAdd(string id, int hash, out bool added)
     {
-        Span<byte> buffer = stackalloc byte[MaxIdLength * 3];
-        var utf8 = Encode(id, buffer, out var rented);
-        try
-        {
-            return GetOrAdd(utf8, hash == UnknownHash ? Hash(utf8) : hash, out added);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        using var encoded = new EncodedId(id, stackalloc byte[MaxIdLength * 3]);
+        return GetOrAdd(encoded.Utf8, hash == UnknownHash ? Hash(encoded.Utf8) : hash, out added);
     }
 
     public int GetOrAdd(string id) => GetOrAdd(id, out _);
@@ -269,18 +240,32 @@ public sealed class IdTable
 
     private static int Hash(ReadOnlySpan<byte> utf8) => (int)XxHash3.HashToUInt64(utf8) & int.MaxValue;
 
-    private static ReadOnlySpan<byte> Encode(string id, Span<byte> buffer, out byte[]? rented)
+    /// <summary>An id's UTF-8 bytes, in the caller's stack buffer or, for a longer id, a pooled array given back on dispose.</summary>
+    private readonly ref struct EncodedId
     {
-        rented = null;
-        var max = Encoding.UTF8.GetMaxByteCount(id.Length);
-        if (max > buffer.Length)
+        private readonly byte[]? _rented;
+
+        public EncodedId(string id, Span<byte> buffer)
         {
-            rented = ArrayPool<byte>.Shared.Rent(max);
-            buffer = rented;
+            var max = Encoding.UTF8.GetMaxByteCount(id.Length);
+            if (max > buffer.Length)
+            {
+                _rented = ArrayPool<byte>.Shared.Rent(max);
+                buffer = _rented;
+            }
+
+            Utf8 = buffer[..Encoding.UTF8.GetBytes(id, buffer)];
         }
 
-        var written = Encoding.UTF8.GetBytes(id, buffer);
-        return buffer[..written];
+        public ReadOnlySpan<byte> Utf8 { get; }
+
+        public void Dispose()
+        {
+            if (_rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_rented);
+            }
+        }
     }
 
     /// <summary>The table as two arrays (UTF-8 arena and end offsets), for compact serialization.</summary>
