@@ -16,6 +16,8 @@ if (options is null)
                               [--concurrency 4] [--seed 1] [--accounts] [--server-pid PID] [--read-metrics]
                               [--warmup-nodes N] [--copy-baseline CONNECTION-STRING] [--no-parents]
         --no-parents:    reposts name no parent (as on X): every edge is inferred from the follower graph.
+        --warmup-nodes:  first post N nodes of the same shape (cascades, batch, concurrency; ids of
+                         their own), then wait until the service is idle, before measuring.
                               [--follower-lists N [--list-size IDS] [--overlap IDS] [--then-cascade]]
         --follower-lists: instead of cascades, post N bulk follower lists ("followers" events, one
                          per request) of --list-size ids each, consecutive lists sharing --overlap
@@ -66,42 +68,27 @@ events.Clear();
 using var http = LoadHttp.Create(options.Url, TimeSpan.FromMinutes(10));
 if (options.WarmupNodes > 0)
 {
-    // Steady state: let the service's JIT tiers settle on a cascade of its own before measuring.
-    var warmup = SyntheticCascadeGenerator.Generate(new SyntheticOptions { Nodes = options.WarmupNodes, Seed = options.Seed + 1_000_000, IdPrefix = "warmup-" });
-    foreach (var chunk in warmup.Chunk(options.Batch))
+    // Steady state: the JIT's tiers settle on a load of the same shape (cascades, batch size,
+    // requests in flight) but of ids of its own, before anything is measured.
+    var warmup = SyntheticCascadeGenerator.Generate(new SyntheticOptions
     {
-        using var content = LoadHttp.Ndjson(EventWriter.ToNdjson(chunk));
-        using var response = await http.PostAsync("/v1/events", content);
-        response.EnsureSuccessStatusCode();
-    }
-
-    Console.WriteLine($"warmed up with {options.WarmupNodes:N0} nodes");
+        Nodes = Math.Max(1, options.WarmupNodes / options.Cascades),
+        Cascades = options.Cascades,
+        Seed = options.Seed + 1_000_000,
+        IncludeAccounts = options.Accounts,
+        ExplicitParents = !options.NoParents,
+        IdPrefix = "warmup-",
+    }).Chunk(options.Batch).Select(chunk => EventWriter.ToNdjson(chunk)).ToList();
+    await PostAllAsync(warmup, new double[warmup.Count]);
+    var settled = await SettleAsync(options.ServerPid);
+    Console.WriteLine($"warmed up with {options.WarmupNodes:N0} nodes{settled}");
 }
 
 var rssBefore = ResidentBytes(options.ServerPid);
 var cpuBefore = CpuSeconds(options.ServerPid);
 var latencies = new double[batches.Count];
-var next = -1;
-var accepted = 0L;
 var clock = Stopwatch.StartNew();
-await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
-{
-    int index;
-    while ((index = Interlocked.Increment(ref next)) < batches.Count)
-    {
-        using var content = LoadHttp.Ndjson(batches[index]);
-        var started = Stopwatch.GetTimestamp();
-        using var response = await http.PostAsync("/v1/events", content);
-        var body = await response.Content.ReadAsStringAsync();
-        latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"batch {index}: {(int)response.StatusCode} {body}");
-        }
-
-        Interlocked.Add(ref accepted, JsonNode.Parse(body)!["accepted"]!.GetValue<long>());
-    }
-}));
+var accepted = await PostAllAsync(batches, latencies);
 clock.Stop();
 
 var seconds = clock.Elapsed.TotalSeconds;
@@ -154,6 +141,58 @@ if (options.ServerPid is not null)
 return 0;
 
 double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
+
+// Posts the batches with the configured requests in flight; returns the events accepted and puts
+// each request's time in latencies at the batch's index.
+async Task<long> PostAllAsync(IReadOnlyList<byte[]> bodies, double[] latencies)
+{
+    var next = -1;
+    var accepted = 0L;
+    await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
+    {
+        int index;
+        while ((index = Interlocked.Increment(ref next)) < bodies.Count)
+        {
+            using var content = LoadHttp.Ndjson(bodies[index]);
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.PostAsync("/v1/events", content);
+            var body = await response.Content.ReadAsStringAsync();
+            latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"batch {index}: {(int)response.StatusCode} {body}");
+            }
+
+            Interlocked.Add(ref accepted, JsonNode.Parse(body)!["accepted"]!.GetValue<long>());
+        }
+    }));
+    return accepted;
+}
+
+// After the warm-up the service still compiles the methods it ran into their final tiers and
+// analyses the warm-up cascades on its timers; measuring from there would count that work too.
+// Waits until it has used under a tenth of a core for half a second, for at most 60 seconds.
+static async Task<string> SettleAsync(int? pid)
+{
+    if (pid is null)
+    {
+        return "";
+    }
+
+    var clock = Stopwatch.StartNew();
+    var window = TimeSpan.FromMilliseconds(500);
+    while (clock.Elapsed < TimeSpan.FromSeconds(60))
+    {
+        var before = CpuSeconds(pid);
+        await Task.Delay(window);
+        if (CpuSeconds(pid) - before < 0.1 * window.TotalSeconds)
+        {
+            return $", settled after {clock.Elapsed.TotalSeconds:N1} s";
+        }
+    }
+
+    return ", not settled after 60 s";
+}
 
 // utime + stime of a process, from /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
 static double CpuSeconds(int? pid)
