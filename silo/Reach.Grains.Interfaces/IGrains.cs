@@ -74,9 +74,9 @@ public interface IAccountIndexGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ItemOutcome[]> ApplyProfilesAsync(ProfileBatch batch);
 
-    /// <summary>Records reposts by (account, repost id); returns which were new.</summary>
+    /// <summary>Records reposts by (account, repost id); a pair recorded before is not counted again.</summary>
     [AlwaysInterleave]
-    Task<bool[]> RecordRepostsAsync(string[] accountIds, string[] repostIds);
+    Task RecordRepostsAsync([Immutable] string[] accountIds, [Immutable] string[] repostIds);
 
     /// <summary>The size and version of an account's known follower set, pushed by its account grain.</summary>
     [AlwaysInterleave]
@@ -88,7 +88,7 @@ public interface IAccountIndexGrain : IGrainWithStringKey
     /// <paramref name="maxChanged"/>: a cascade keeps its copy current without asking for all of its
     /// participants whenever some account of the shard changed.
     /// </summary>
-    Task<FollowerCounts> GetFollowerCountsAsync(string[] accountIds, AccountIndexCursor? changedSince, int maxChanged);
+    Task<FollowerCounts> GetFollowerCountsAsync([Immutable] string[] accountIds, AccountIndexCursor? changedSince, int maxChanged);
 
     Task<AccountProfile?> GetProfileAsync(string accountId);
 }

@@ -78,11 +78,10 @@ public sealed class AccountIndexGrain(
         return outcomes;
     }
 
-    public async Task<bool[]> RecordRepostsAsync(string[] accountIds, string[] repostIds)
+    public async Task RecordRepostsAsync(string[] accountIds, string[] repostIds)
     {
-        var added = RecordReposts(accountIds, repostIds);
+        RecordReposts(accountIds, repostIds);
         await JournalIfChangedAsync(new AccountIndexJournalEntry { RepostAccounts = accountIds, RepostIds = repostIds });
-        return added;
     }
 
     public async Task SetKnownFollowersAsync(string accountId, long knownFollowers, long setVersion)
@@ -197,9 +196,8 @@ public sealed class AccountIndexGrain(
         return outcomes;
     }
 
-    private bool[] RecordReposts(string[] accountIds, string[] repostIds)
+    private void RecordReposts(string[] accountIds, string[] repostIds)
     {
-        var added = new bool[accountIds.Length];
         var keys = new ulong[accountIds.Length];
         for (var i = 0; i < keys.Length; i++)
         {
@@ -213,14 +211,11 @@ public sealed class AccountIndexGrain(
             accounts.Advance();
             if (_reposts.Add(keys[i]))
             {
-                added[i] = true;
                 var row = RowFor(accounts.GetOrAddCurrent(out var isNewRow), isNewRow); // may grow the columns: index after it
                 _repostsMade[row]++;
                 _dirty = true;
             }
         }
-
-        return added;
     }
 
     private void SetKnownFollowers(string accountId, long knownFollowers, long setVersion)
