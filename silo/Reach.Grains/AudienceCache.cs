@@ -16,6 +16,7 @@ internal sealed class AudienceCache
     private long[] _counts = [];
     private long[] _setSizes = [];
     private long[] _setVersions = [];
+    private ulong[] _hashes = [];
     private int _known;
     private readonly ShardLayout _shards;
     private readonly List<int>[] _accountsByShard;
@@ -37,6 +38,9 @@ internal sealed class AudienceCache
 
     /// <summary>The version of each account's follower set, as last published to its index shard.</summary>
     public ReadOnlySpan<long> SetVersions => _setVersions.AsSpan(0, _known);
+
+    /// <summary><see cref="IdHash.Of(string)"/> of each account's id, per account index.</summary>
+    public ReadOnlySpan<ulong> Hashes => _hashes.AsSpan(0, _known);
 
     /// <summary>Accounts covered so far.</summary>
     public int Accounts => _known;
@@ -79,13 +83,15 @@ internal sealed class AudienceCache
             Array.Resize(ref _counts, size);
             Array.Resize(ref _setSizes, size);
             Array.Resize(ref _setVersions, size);
+            Array.Resize(ref _hashes, size);
         }
 
         var newByShard = new Dictionary<int, (List<int> Indexes, List<string> Ids)>();
         for (var a = firstNew; a < accounts.Count; a++)
         {
             var id = accounts[a];
-            var shard = _shards.ShardOf(id);
+            _hashes[a] = IdHash.Of(id);
+            var shard = _shards.ShardOf(_hashes[a]);
             (_accountsByShard[shard] ??= []).Add(a);
             if (!newByShard.TryGetValue(shard, out var added))
             {

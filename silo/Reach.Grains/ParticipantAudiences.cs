@@ -51,9 +51,9 @@ internal sealed class ParticipantAudiences
             Array.Resize(ref _entries, _hashes.Length);
         }
 
-        for (var a = _participants; a < participants; a++)
+        if (participants > _participants)
         {
-            _hashes[a] = IdHash.Of(accounts[a]);
+            cache.Hashes[_participants..participants].CopyTo(_hashes.AsSpan(_participants));
         }
 
         _participants = participants;

@@ -33,6 +33,9 @@ public sealed class ShardLayout
 
     public int ShardOf(string id) => IdHash.Shard(id, Count);
 
+    /// <summary>The shard of the id whose <see cref="IdHash.Of(string)"/> is <paramref name="idHash"/>.</summary>
+    public int ShardOf(ulong idHash) => IdHash.Shard(idHash, Count);
+
     internal void Settle(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);

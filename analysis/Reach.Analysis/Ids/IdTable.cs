@@ -342,7 +342,10 @@ public static class IdHash
     /// <summary>Two ids of the longest allowed length, one of them with a short prefix (the directory's "like:"), and the separator.</summary>
     private const int PairOnStackBytes = ((2 * IdTable.MaxIdLength) + 8) * sizeof(char);
 
-    public static int Shard(string id, int shards) => (int)(Of(id) % (ulong)shards);
+    public static int Shard(string id, int shards) => Shard(Of(id), shards);
+
+    /// <summary>The shard of the id whose <see cref="Of(string)"/> is <paramref name="idHash"/>.</summary>
+    public static int Shard(ulong idHash, int shards) => (int)(idHash % (ulong)shards);
 
     [ThreadStatic]
     private static XxHash3? t_hasher;
