@@ -741,7 +741,6 @@ public static partial class Selection
         return true;
     }
 
-
     /// <summary>
     /// As <see cref="SelectRanks(ReadOnlySpan{long}, ReadOnlySpan{int}, Span{long})"/>, with bounds of
     /// the values already known (every value in [<paramref name="min"/>, <paramref name="max"/>]), and

@@ -141,14 +141,12 @@ public static partial class Selection
         var gathered = 0;
         var min = long.MaxValue;
         var max = long.MinValue;
-        var inOrder = true;
         var i = 0;
         var width = Vector256<long>.Count;
         if (Vector256.IsHardwareAccelerated && values.Length >= width)
         {
             var low = Vector256.Create(long.MaxValue);
             var high = Vector256.Create(long.MinValue);
-            var descents = Vector256<long>.Zero;
             Span<Vector256<long>> belowCounts = stackalloc Vector256<long>[k];
             Span<Vector256<long>> lows = stackalloc Vector256<long>[k];
             Span<Vector256<long>> highs = stackalloc Vector256<long>[k];
@@ -157,21 +155,11 @@ public static partial class Selection
                 (belowCounts[j], lows[j], highs[j]) = (Vector256<long>.Zero, Vector256.Create(intervals[j].Low), Vector256.Create(intervals[j].High));
             }
 
-            for (var lane = 1; lane < width; lane++)
-            {
-                inOrder &= values[lane] >= values[lane - 1];
-            }
-
             for (; i <= values.Length - width; i += width)
             {
                 var current = Vector256.Create(values.Slice(i, width));
                 low = Vector256.Min(low, current);
                 high = Vector256.Max(high, current);
-                if (i > 0)
-                {
-                    descents |= Vector256.LessThan(current, Vector256.Create(values.Slice(i - 1, width)));
-                }
-
                 var inside = Vector256<long>.Zero;
                 for (var j = 0; j < lows.Length; j++)
                 {
@@ -196,8 +184,6 @@ public static partial class Selection
             {
                 below[j] = (int)Vector256.Sum(belowCounts[j]);
             }
-
-            inOrder &= descents == Vector256<long>.Zero;
         }
 
         for (; i < values.Length; i++)
@@ -205,7 +191,6 @@ public static partial class Selection
             var v = values[i];
             min = Math.Min(min, v);
             max = Math.Max(max, v);
-            inOrder &= i == 0 || v >= values[i - 1];
             var inside = false;
             for (var j = 0; j < k; j++)
             {
@@ -219,6 +204,9 @@ public static partial class Selection
             }
         }
 
+        // Checked apart, stopping at the first descent: values out of order, the case this pass is
+        // for, end the check within a few values, so the pass itself does not carry it.
+        var inOrder = InOrder(values);
         if (2L * gathered > scratch.Length)
         {
             return new OnePassSelection(min, max, inOrder, null, null);
