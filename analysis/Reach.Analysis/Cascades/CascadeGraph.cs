@@ -287,33 +287,57 @@ public sealed partial class CascadeGraph
     public IReadOnlyList<int> FindCycles(IReadOnlyList<(string PostId, string? ParentPostId)> candidates)
     {
         List<int>? cycles = null;
-        var pending = new Dictionary<string, string?>(candidates.Count, StringComparer.Ordinal);
+
+        // The candidates not stored yet, by id, with their parents (the first of an id's candidates
+        // is the one stored; a later one with another parent is a conflict, not a cycle). Built
+        // only when a candidate is awaited: most batches name only stored or earlier parents.
+        Dictionary<string, string?>? pending = null;
+
+        // Parents named so far: an id none of them names cannot close a cycle. Until the map is
+        // built this also holds the parents of repeated ids; that only lets more candidates
+        // through to the walk, which alone decides.
         var pendingParents = new HashSet<string>(candidates.Count, StringComparer.Ordinal);
         for (var i = 0; i < candidates.Count; i++)
         {
             var (postId, parent) = candidates[i];
             if (parent is null || parent == RootPostId)
             {
-                // The first of an id's candidates is the one stored; a later one with another parent is a conflict, not a cycle.
-                pending.TryAdd(postId, parent);
+                pending?.TryAdd(postId, parent);
                 continue;
             }
 
             // Only an id that something waits for can close a cycle, so only for those does it
             // matter whether the id is stored already (a stored id is a repeat, not a new node).
             // Repeats of stored ids may enter the pending map: the walk reads stored parents first.
-            if (Awaited(postId, parent, pendingParents) && _ids.IndexOf(postId) < 0 && !pending.ContainsKey(postId)
-                && ParentsLeadBackTo(postId, parent, pending))
+            if (Awaited(postId, parent, pendingParents) && _ids.IndexOf(postId) < 0)
             {
-                (cycles ??= []).Add(i);
+                pending ??= Pending(candidates, i);
+                if (!pending.ContainsKey(postId) && ParentsLeadBackTo(postId, parent, pending))
+                {
+                    (cycles ??= []).Add(i);
+                    continue;
+                }
             }
-            else if (pending.TryAdd(postId, parent))
+
+            if (pending?.TryAdd(postId, parent) ?? true)
             {
                 pendingParents.Add(parent);
             }
         }
 
         return cycles ?? (IReadOnlyList<int>)[];
+    }
+
+    /// <summary>The first <paramref name="count"/> candidates by id, the first of each id winning; none of them closed a cycle.</summary>
+    private static Dictionary<string, string?> Pending(IReadOnlyList<(string PostId, string? ParentPostId)> candidates, int count)
+    {
+        var pending = new Dictionary<string, string?>(candidates.Count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            pending.TryAdd(candidates[i].PostId, candidates[i].ParentPostId);
+        }
+
+        return pending;
     }
 
     /// <summary>Records a like, keyed by (account, liked post); returns false for a repeat.</summary>

@@ -22,7 +22,7 @@ public static class EventParser
 
     public static ParsedBatch ParseNdjson(ReadOnlySpan<byte> body)
     {
-        var events = new List<NumberedEvent>();
+        var events = new List<NumberedEvent>(body.Count((byte)'\n') + 1);
         var errors = new List<EventError>();
         var line = 0;
         while (!body.IsEmpty)

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Reach.Analysis.Audience;
 using Reach.Analysis.Events;
@@ -6,16 +8,7 @@ using Reach.Grains;
 
 namespace Reach.Api.Ingest;
 
-internal sealed class PlannedNode(int line, string postId, string accountId, string? parentPostId, long at, bool isQuote)
-{
-    public int Line { get; } = line;
-    public string PostId { get; } = postId;
-    public string AccountId { get; } = accountId;
-    public string? ParentPostId { get; } = parentPostId;
-    public long At { get; } = at;
-    public bool IsQuote { get; } = isQuote;
-    public ItemOutcome? Outcome { get; set; }
-}
+internal readonly record struct PlannedNode(int Line, string PostId, string AccountId, string? ParentPostId, long At, bool IsQuote);
 
 internal sealed record PlannedRoot(int Line, RootEvent Event);
 
@@ -30,7 +23,7 @@ internal sealed record PlannedReference(int Line, PostReference Reference);
 /// The event on <paramref name="Line"/> claims <paramref name="PostId"/> with this fingerprint and,
 /// when the claim holds, places the post in the cascade of <paramref name="RootPostId"/>.
 /// </summary>
-internal sealed record PlannedClaim(int Line, string PostId, ulong Fingerprint, string? RootPostId, bool Final, bool IsReply);
+internal readonly record struct PlannedClaim(int Line, string PostId, ulong Fingerprint, string? RootPostId, bool Final, bool IsReply);
 
 /// <summary>Everything of one batch that goes to one cascade grain.</summary>
 internal sealed class CascadeWork
@@ -38,6 +31,9 @@ internal sealed class CascadeWork
     public List<PlannedRoot> Roots { get; } = [];
     public List<PlannedNode> Nodes { get; } = [];
     public List<PlannedImpressions> Impressions { get; } = [];
+
+    /// <summary>What the cascade made of each of <see cref="Nodes"/>, once applied.</summary>
+    public ItemOutcome[]? NodeOutcomes { get; set; }
 
     private CascadeBatch? _batch;
 
@@ -107,7 +103,7 @@ internal sealed class IngestPlan
 
     public static IngestPlan Build(IReadOnlyList<NumberedEvent> events, ShardLayout shards)
     {
-        var plan = new IngestPlan();
+        var plan = new IngestPlan { Claims = new List<PlannedClaim>(events.Count) };
         foreach (var (line, e) in events)
         {
             // Posts and reposts belong to known cascades for good; a quote's set grows with its quoted
@@ -130,7 +126,7 @@ internal sealed class IngestPlan
                     plan.Cascade(e.PostId!).Roots.Add(new PlannedRoot(line, new RootEvent(e.AccountId!, e.At, IsQuote: false, e.Tags?.ToArray())));
                     break;
                 case EventType.Repost:
-                    plan.Cascade(e.RootPostId!).Nodes.Add(new PlannedNode(line, e.PostId!, e.AccountId!, e.ParentPostId, e.At, isQuote: false));
+                    plan.Cascade(e.RootPostId!).Nodes.Add(new PlannedNode(line, e.PostId!, e.AccountId!, e.ParentPostId, e.At, IsQuote: false));
                     break;
                 case EventType.Quote:
                     plan.Cascade(e.PostId!).Roots.Add(new PlannedRoot(line, new RootEvent(e.AccountId!, e.At, IsQuote: true, null)));
@@ -190,26 +186,48 @@ internal sealed class IngestPlan
         return work;
     }
 
-    /// <summary>A hash of the fields that make a post-like event what it is; the first stored wins.</summary>
-    private static ulong Fingerprint(ReachEvent e)
+    /// <summary>
+    /// A hash of the fields that make a post-like event what it is; the first stored wins. The
+    /// directory keeps it, so it must not change: XxHash3 of, in order, the type name, account,
+    /// root, parent and quoted post ids (UTF-16, "\0null" for none), each followed by two zero
+    /// bytes, then the time's eight bytes. One hash over a stack buffer costs a third of appending
+    /// the parts to a streaming hasher, which gives the same value.
+    /// </summary>
+    internal static ulong Fingerprint(ReachEvent e)
     {
-        var hash = IdHash.Hasher();
-        void Add(string? value)
+        ReadOnlySpan<string?> parts = [ReachEvent.TypeName(e.Type), e.AccountId, e.RootPostId, e.ParentPostId, e.QuotedPostId];
+        var length = sizeof(long);
+        foreach (var part in parts)
         {
-            hash.Append(MemoryMarshal.AsBytes((value ?? "\0null").AsSpan()));
-            hash.Append([0, 0]);
+            length += ((part ?? NoValue).Length + 1) * sizeof(char);
         }
 
-        Add(ReachEvent.TypeName(e.Type));
-        Add(e.AccountId);
-        Add(e.RootPostId);
-        Add(e.ParentPostId);
-        Add(e.QuotedPostId);
-        Span<byte> at = stackalloc byte[sizeof(long)];
-        BitConverter.TryWriteBytes(at, e.At);
-        hash.Append(at);
-        return hash.GetCurrentHashAsUInt64();
+        var rented = length > FingerprintOnStackBytes ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var buffer = rented is null ? stackalloc byte[FingerprintOnStackBytes] : rented;
+        var written = 0;
+        foreach (var part in parts)
+        {
+            var bytes = MemoryMarshal.AsBytes((part ?? NoValue).AsSpan());
+            bytes.CopyTo(buffer[written..]);
+            written += bytes.Length;
+            buffer[written++] = 0;
+            buffer[written++] = 0;
+        }
+
+        BitConverter.TryWriteBytes(buffer[written..], e.At);
+        var hash = XxHash3.HashToUInt64(buffer[..length]);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return hash;
     }
+
+    private const string NoValue = "\0null";
+
+    /// <summary>Five ids of the longest allowed length with their separators, and the time.</summary>
+    private const int FingerprintOnStackBytes = (5 * (IdTable.MaxIdLength + 1) * sizeof(char)) + sizeof(long);
 
     private ProfileWork Profile(int shard)
     {
@@ -233,50 +251,65 @@ internal sealed class IngestPlan
 }
 
 /// <summary>Counts each line once; the first outcome recorded for a line stands unless overruled.</summary>
-internal sealed class LineTally(int received, IReadOnlyList<EventError> refused)
+internal sealed class LineTally(int received, int lastLine, IReadOnlyList<EventError> refused)
 {
-    private readonly Lock _lock = new();
-    private readonly Dictionary<int, (ItemOutcome Outcome, string? Reason)> _outcomes = new(received);
+    private const int Unrecorded = 0;
+
+    // Per line number, the outcome plus one. A batch's grain calls complete concurrently, so the
+    // first recording of a line wins by compare-and-swap; a reason is written only by that winner
+    // and read once every call has completed.
+    private readonly int[] _outcomes = new int[lastLine + 1];
+    private readonly string?[] _reasons = new string?[lastLine + 1];
 
     public void Record(int line, ItemOutcome outcome, string? reason)
     {
-        lock (_lock)
+        if (Interlocked.CompareExchange(ref _outcomes[line], (int)outcome + 1, Unrecorded) == Unrecorded)
         {
-            _outcomes.TryAdd(line, (outcome, reason));
+            _reasons[line] = reason;
         }
     }
 
-    /// <summary>Every line's outcome so far.</summary>
+    /// <summary>Every line's outcome so far, in line order.</summary>
     public List<(int Line, ItemOutcome Outcome)> Outcomes()
     {
-        lock (_lock)
+        var outcomes = new List<(int, ItemOutcome)>(received);
+        for (var line = 0; line < _outcomes.Length; line++)
         {
-            return [.. _outcomes.Select(o => (o.Key, o.Value.Outcome))];
+            if (_outcomes[line] != Unrecorded)
+            {
+                outcomes.Add((line, (ItemOutcome)(_outcomes[line] - 1)));
+            }
         }
+
+        return outcomes;
     }
 
     /// <summary>Replaces a line's outcome: for a quote stored as its own cascade but refused under its quoted post.</summary>
     public void Overrule(int line, ItemOutcome outcome, string reason)
     {
-        lock (_lock)
-        {
-            _outcomes[line] = (outcome, reason);
-        }
+        _outcomes[line] = (int)outcome + 1;
+        _reasons[line] = reason;
     }
 
     public IngestReport ToReport()
     {
-        lock (_lock)
+        var (accepted, duplicates, conflicts) = (0, 0, new List<LineProblem>());
+        for (var line = 0; line < _outcomes.Length; line++)
         {
-            var conflicts = _outcomes.Where(o => o.Value.Outcome is ItemOutcome.Conflict or ItemOutcome.Cycle)
-                .Select(o => new LineProblem(o.Key, o.Value.Reason ?? "conflicts with a stored event"))
-                .OrderBy(p => p.Line).ToList();
-            return new IngestReport(
-                received,
-                _outcomes.Count(o => o.Value.Outcome == ItemOutcome.Accepted),
-                _outcomes.Count(o => o.Value.Outcome == ItemOutcome.Duplicate),
-                conflicts,
-                [.. refused.Select(r => new LineProblem(r.Line, r.Reason))]);
+            switch (_outcomes[line] - 1)
+            {
+                case (int)ItemOutcome.Accepted:
+                    accepted++;
+                    break;
+                case (int)ItemOutcome.Duplicate:
+                    duplicates++;
+                    break;
+                case (int)ItemOutcome.Conflict or (int)ItemOutcome.Cycle:
+                    conflicts.Add(new LineProblem(line, _reasons[line] ?? "conflicts with a stored event"));
+                    break;
+            }
         }
+
+        return new IngestReport(received, accepted, duplicates, conflicts, [.. refused.Select(r => new LineProblem(r.Line, r.Reason))]);
     }
 }

@@ -26,7 +26,7 @@ public sealed class IngestService(IGrainFactory grains, ShardLayout shards, Loca
         }
 
         plan.Drop(cycles.Select(c => c.Line).ToHashSet());
-        var tally = new LineTally(invalid.Count + events.Count, refused);
+        var tally = new LineTally(invalid.Count + events.Count, LastLine(events, invalid), refused);
         var commits = new PendingCommits(localCommits);
         var (conflicts, deliveries) = await ClaimAsync(plan, tenant, tally, commits);
         plan.Drop(conflicts);
@@ -40,6 +40,22 @@ public sealed class IngestService(IGrainFactory grains, ShardLayout shards, Loca
         await commits.WhenAllCommittedAsync();
         counted.Count(tally.Outcomes(), refused);
         return new IngestOutcome(tally.ToReport(), null);
+    }
+
+    private static int LastLine(IReadOnlyList<NumberedEvent> events, IReadOnlyList<EventError> invalid)
+    {
+        var last = 0;
+        foreach (var numbered in events)
+        {
+            last = Math.Max(last, numbered.Line);
+        }
+
+        foreach (var error in invalid)
+        {
+            last = Math.Max(last, error.Line);
+        }
+
+        return last;
     }
 
     private async Task<List<EventError>> FindCyclesAsync(IngestPlan plan, string tenant)
@@ -63,20 +79,30 @@ public sealed class IngestService(IGrainFactory grains, ShardLayout shards, Loca
     /// </summary>
     private async Task<(HashSet<int> Conflicts, List<Delivery> Deliveries)> ClaimAsync(IngestPlan plan, string tenant, LineTally tally, PendingCommits commits)
     {
-        var results = await Task.WhenAll(plan.Claims.GroupBy(c => shards.ShardOf(c.PostId)).Select(async shard =>
+        var claims = plan.Claims;
+        var byShard = GroupByShard(claims.Count, i => claims[i].PostId);
+        var results = await Task.WhenAll(byShard.Select((members, shard) => (Members: members, Shard: shard)).Where(s => s.Members is not null).Select(async s =>
         {
-            var claims = shard.ToList();
-            var directory = grains.Get<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, shard.Key));
-            var result = await directory.ApplyAsync(new DirectoryBatch
+            var members = s.Members!;
+            var batch = new DirectoryBatch
             {
-                ClaimIds = [.. claims.Select(c => c.PostId)],
-                ClaimFingerprints = [.. claims.Select(c => c.Fingerprint)],
-                ClaimRoots = [.. claims.Select(c => c.RootPostId)],
-                ClaimFinal = [.. claims.Select(c => c.Final)],
-                ClaimIsReply = [.. claims.Select(c => c.IsReply)],
-            });
+                ClaimIds = new string[members.Length],
+                ClaimFingerprints = new ulong[members.Length],
+                ClaimRoots = new string?[members.Length],
+                ClaimFinal = new bool[members.Length],
+                ClaimIsReply = new bool[members.Length],
+            };
+            for (var i = 0; i < members.Length; i++)
+            {
+                var claim = claims[members[i]];
+                (batch.ClaimIds[i], batch.ClaimFingerprints[i], batch.ClaimRoots[i]) = (claim.PostId, claim.Fingerprint, claim.RootPostId);
+                (batch.ClaimFinal[i], batch.ClaimIsReply[i]) = (claim.Final, claim.IsReply);
+            }
+
+            var directory = grains.Get<IPostDirectoryGrain>(GrainKeys.ForShard(tenant, s.Shard));
+            var result = await directory.ApplyAsync(batch);
             commits.Add(result.Commit, directory.WhenCommittedAsync);
-            return (Conflicts: claims.Where((_, i) => result.ClaimConflicts[i]).ToList(), result.Deliveries);
+            return (Conflicts: members.Where((_, i) => result.ClaimConflicts[i]).Select(m => claims[m]).ToList(), result.Deliveries);
         }));
 
         var lines = new HashSet<int>();
@@ -108,10 +134,10 @@ public sealed class IngestService(IGrainFactory grains, ShardLayout shards, Loca
                 }
             }
 
+            work.NodeOutcomes = result.Nodes;
             for (var i = 0; i < work.Nodes.Count; i++)
             {
                 tally.Record(work.Nodes[i].Line, result.Nodes[i], result.Reasons[i]);
-                work.Nodes[i].Outcome = result.Nodes[i];
             }
 
             for (var i = 0; i < work.Impressions.Count; i++)
@@ -143,13 +169,46 @@ public sealed class IngestService(IGrainFactory grains, ShardLayout shards, Loca
 
     private async Task RecordRepostsMadeAsync(IngestPlan plan, string tenant)
     {
-        var byShard = plan.Cascades.Values
-            .SelectMany(c => c.Nodes)
-            .Where(n => (n.Outcome is ItemOutcome.Accepted or ItemOutcome.Duplicate) && !n.IsQuote)
-            .GroupBy(n => shards.ShardOf(n.AccountId));
-        await Task.WhenAll(byShard.Select(shard =>
-            grains.Get<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard.Key))
-                .RecordRepostsAsync([.. shard.Select(n => n.AccountId)], [.. shard.Select(n => n.PostId)])));
+        var nodes = plan.Cascades.Values.Sum(work => work.Nodes.Count);
+        var (accounts, reposts) = (new List<string>(nodes), new List<string>(nodes));
+        foreach (var work in plan.Cascades.Values)
+        {
+            for (var i = 0; i < work.Nodes.Count; i++)
+            {
+                if (work.NodeOutcomes?[i] is ItemOutcome.Accepted or ItemOutcome.Duplicate && !work.Nodes[i].IsQuote)
+                {
+                    accounts.Add(work.Nodes[i].AccountId);
+                    reposts.Add(work.Nodes[i].PostId);
+                }
+            }
+        }
+
+        await Task.WhenAll(GroupByShard(accounts.Count, i => accounts[i]).Select((members, shard) => members is null
+            ? Task.CompletedTask
+            : grains.Get<IAccountIndexGrain>(GrainKeys.ForShard(tenant, shard)).RecordRepostsAsync(
+                [.. members.Select(m => accounts[m])], [.. members.Select(m => reposts[m])])));
+    }
+
+    /// <summary>Positions 0 to <paramref name="count"/> − 1 by the shard of the id at each, in order; null for a shard with none.</summary>
+    private int[]?[] GroupByShard(int count, Func<int, string> idAt)
+    {
+        var shardOf = new int[count];
+        var sizes = new int[shards.Count];
+        for (var i = 0; i < count; i++)
+        {
+            shardOf[i] = shards.ShardOf(idAt(i));
+            sizes[shardOf[i]]++;
+        }
+
+        var groups = new int[]?[shards.Count];
+        var filled = new int[shards.Count];
+        for (var i = 0; i < count; i++)
+        {
+            var shard = shardOf[i];
+            (groups[shard] ??= new int[sizes[shard]])[filled[shard]++] = i;
+        }
+
+        return groups;
     }
 
     private async Task ApplyProfilesAsync(IngestPlan plan, string tenant, LineTally tally)
