@@ -355,7 +355,7 @@ public static class IdHash
     /// allocation of durable ingest. Use it for one synchronous computation, with no await before
     /// reading the hash.
     /// </summary>
-    public static XxHash3 Hasher()
+    private static XxHash3 Hasher()
     {
         var hasher = t_hasher ??= new XxHash3();
         hasher.Reset();

@@ -54,7 +54,7 @@ internal sealed class CascadeWork
     {
         if (Nodes.RemoveAll(n => lines.Contains(n.Line)) + Roots.RemoveAll(r => lines.Contains(r.Line)) > 0)
         {
-            _batch = null;
+            (_batch, NodeOutcomes) = (null, null);
         }
     }
 }
@@ -190,8 +190,8 @@ internal sealed class IngestPlan
     /// A hash of the fields that make a post-like event what it is; the first stored wins. The
     /// directory keeps it, so it must not change: XxHash3 of, in order, the type name, account,
     /// root, parent and quoted post ids (UTF-16, "\0null" for none), each followed by two zero
-    /// bytes, then the time's eight bytes. One hash over a stack buffer costs a third of appending
-    /// the parts to a streaming hasher, which gives the same value.
+    /// bytes, then the time's eight bytes: the value a streaming hasher gives for those parts, but
+    /// as one hash over a stack buffer, in two thirds of the time (61 against 91 ns a repost).
     /// </summary>
     internal static ulong Fingerprint(ReachEvent e)
     {
