@@ -26,15 +26,10 @@ internal sealed class EventCounts
     /// <summary>Each line's event type, by line number; <see cref="Unreadable"/> for lines without an event.</summary>
     private readonly byte[] _typeOfLine;
 
-    public EventCounts(IReadOnlyList<NumberedEvent> events)
+    /// <param name="lastLine">The batch's highest line number, of an event or of an unreadable line.</param>
+    public EventCounts(IReadOnlyList<NumberedEvent> events, int lastLine)
     {
         _events = events;
-        var lastLine = 0;
-        foreach (var numbered in events)
-        {
-            lastLine = Math.Max(lastLine, numbered.Line);
-        }
-
         _typeOfLine = new byte[lastLine + 1];
         Array.Fill(_typeOfLine, (byte)Unreadable);
         foreach (var numbered in events)
@@ -72,7 +67,7 @@ internal sealed class EventCounts
 
         foreach (var error in refused)
         {
-            counts[error.Line < _typeOfLine.Length ? _typeOfLine[error.Line] : Unreadable, Rejected]++;
+            counts[_typeOfLine[error.Line], Rejected]++;
         }
 
         Publish(counts);

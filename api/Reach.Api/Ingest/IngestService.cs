@@ -17,7 +17,8 @@ public sealed class IngestService(IGrainFactory grains, ShardLayout shards, Loca
         var plan = IngestPlan.Build(events, shards);
         var cycles = await FindCyclesAsync(plan, tenant);
         var refused = invalid.Concat(cycles).OrderBy(e => e.Line).ToList();
-        var counted = new EventCounts(events);
+        var lastLine = LastLine(events, invalid);
+        var counted = new EventCounts(events, lastLine);
         if (refused.Count > 0 && !skipInvalid)
         {
             // Nothing of the batch is stored: every line counts as rejected.
@@ -26,7 +27,7 @@ public sealed class IngestService(IGrainFactory grains, ShardLayout shards, Loca
         }
 
         plan.Drop(cycles.Select(c => c.Line).ToHashSet());
-        var tally = new LineTally(invalid.Count + events.Count, LastLine(events, invalid), refused);
+        var tally = new LineTally(invalid.Count + events.Count, lastLine, refused);
         var commits = new PendingCommits(localCommits);
         var (conflicts, deliveries) = await ClaimAsync(plan, tenant, tally, commits);
         plan.Drop(conflicts);
